@@ -8,7 +8,12 @@ import { afterEach, beforeEach } from 'vitest';
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
   const first = args[0] as { host?: string; path?: string } | number | string;
-  const host = typeof first === 'object' && first !== null ? first.host : typeof args[1] === 'string' ? args[1] : undefined;
+  const host =
+    typeof first === 'object' && first !== null
+      ? first.host
+      : typeof args[1] === 'string'
+        ? args[1]
+        : undefined;
   const isPipe = typeof first === 'object' && first !== null && first.path !== undefined;
   if (!isPipe && host !== undefined && !/^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/.test(host)) {
     throw new Error(`network blocked in tests: ${host}`);

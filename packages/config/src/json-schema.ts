@@ -33,5 +33,7 @@ export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
 }
 
 function expand(schemas: JsonSchema[]): JsonSchema[] {
-  return schemas.flatMap((s) => (s.anyOf || s.oneOf ? expand([...(s.anyOf ?? []), ...(s.oneOf ?? [])]) : [s]));
+  return schemas.flatMap((s) =>
+    s.anyOf || s.oneOf ? expand([...(s.anyOf ?? []), ...(s.oneOf ?? [])]) : [s],
+  );
 }

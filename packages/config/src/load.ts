@@ -44,7 +44,11 @@ export async function loadConfig(where: ConfigLocation): Promise<LoadedConfig> {
 }
 
 /** Parses and validates config text; every problem becomes one line of the error. */
-export function parseConfig(text: string, file: string, projectDir = path.dirname(file)): LoadedConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  projectDir = path.dirname(file),
+): LoadedConfig {
   const relative = path.relative(process.cwd(), file);
   const name = relative && !relative.startsWith('..') ? relative : file;
   const lines = new LineCounter();
@@ -52,16 +56,21 @@ export function parseConfig(text: string, file: string, projectDir = path.dirnam
   const syntax = doc.errors[0];
   if (syntax) {
     const { line, col } = lines.linePos(syntax.pos[0]);
-    throw new ConfigurationError(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
+    throw new ConfigurationError(
+      `${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`,
+    );
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigurationError(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${describe(raw)}`);
+    throw new ConfigurationError(
+      `${name}: expected a mapping of settings (name, train, score, data, models, …), found ${describe(raw)}`,
+    );
   }
   const parsed = projectSchema.safeParse(raw, { reportInput: true });
   const problems: { path: KeyPath; message: string; keyOnly?: boolean }[] = [];
   if (!parsed.success) {
-    for (const issue of flattenIssues(parsed.error.issues, raw)) problems.push(describeIssue(issue, raw));
+    for (const issue of flattenIssues(parsed.error.issues, raw))
+      problems.push(describeIssue(issue, raw));
   } else {
     checkData(parsed.data, problems);
     const modelProblems: ModelProblem[] = [];
@@ -71,7 +80,8 @@ export function parseConfig(text: string, file: string, projectDir = path.dirnam
     if (!problems.length) return { file, projectDir, config: parsed.data, models };
   }
   const rendered = problems.map((p) => render(name, doc, lines, p));
-  const more = rendered.length > MAX_LISTED ? [`… and ${rendered.length - MAX_LISTED} more problems`] : [];
+  const more =
+    rendered.length > MAX_LISTED ? [`… and ${rendered.length - MAX_LISTED} more problems`] : [];
   throw new ConfigurationError([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
 }
 
@@ -96,18 +106,26 @@ function flattenIssues(issues: readonly Issue[], root: unknown): Issue[] {
       (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
     );
     if (fitting.length !== 1) return [issue];
-    const branch = (fitting[0] ?? []).map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue);
+    const branch = (fitting[0] ?? []).map(
+      (i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue,
+    );
     return flattenIssues(branch, root);
   });
 }
 
-function describeIssue(issue: Issue, root: unknown): { path: KeyPath; message: string; keyOnly?: boolean } {
+function describeIssue(
+  issue: Issue,
+  root: unknown,
+): { path: KeyPath; message: string; keyOnly?: boolean } {
   const value = valueAt(root, issue.path);
   switch (issue.code) {
     case 'invalid_type':
       return value === undefined
         ? { path: issue.path, message: `is required (${expectedType(issue.expected)})` }
-        : { path: issue.path, message: `expected ${expectedType(issue.expected)}, found ${describe(value)}` };
+        : {
+            path: issue.path,
+            message: `expected ${expectedType(issue.expected)}, found ${describe(value)}`,
+          };
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '';
       const allowed = allowedKeysAt(issue.path);
@@ -125,21 +143,41 @@ function describeIssue(issue: Issue, root: unknown): { path: KeyPath; message: s
       };
     case 'too_small':
     case 'too_big': {
-      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const op =
+        issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const what = Array.isArray(value) ? 'items' : typeof value === 'string' ? 'characters' : undefined;
+      const what = Array.isArray(value)
+        ? 'items'
+        : typeof value === 'string'
+          ? 'characters'
+          : undefined;
       return what
-        ? { path: issue.path, message: `expected ${op} ${String(bound)} ${what}, found ${describeLength(value)}` }
-        : { path: issue.path, message: `expected a number ${op} ${String(bound)}, found ${describe(value)}` };
+        ? {
+            path: issue.path,
+            message: `expected ${op} ${String(bound)} ${what}, found ${describeLength(value)}`,
+          }
+        : {
+            path: issue.path,
+            message: `expected a number ${op} ${String(bound)}, found ${describe(value)}`,
+          };
     }
     case 'invalid_format':
-      return { path: issue.path, message: `expected ${issue.message || issue.format}, found ${describe(value)}` };
+      return {
+        path: issue.path,
+        message: `expected ${issue.message || issue.format}, found ${describe(value)}`,
+      };
     case 'invalid_union': {
       const discriminator = (issue as { discriminator?: string }).discriminator;
       // zod reports a bad discriminator at the discriminator key itself.
       return discriminator
-        ? { path: issue.path, message: `expected one of ${allowedDiscriminators()}, found ${describe(value)}` }
-        : { path: issue.path, message: `does not match any allowed form, found ${describe(value)}` };
+        ? {
+            path: issue.path,
+            message: `expected one of ${allowedDiscriminators()}, found ${describe(value)}`,
+          }
+        : {
+            path: issue.path,
+            message: `does not match any allowed form, found ${describe(value)}`,
+          };
     }
     default:
       return { path: issue.path, message: `${issue.message}, found ${describe(value)}` };
@@ -155,25 +193,42 @@ function checkData(config: ProjectConfig, problems: { path: KeyPath; message: st
   const { data } = config;
   const columns = Object.keys(data.columns);
   if (!data.keys.includes(data.time)) {
-    problems.push({ path: ['data', 'time'], message: `"${data.time}" must be one of data.keys (${data.keys.join(', ')})` });
+    problems.push({
+      path: ['data', 'time'],
+      message: `"${data.time}" must be one of data.keys (${data.keys.join(', ')})`,
+    });
   }
   if (data.keys.includes(data.target)) {
-    problems.push({ path: ['data', 'target'], message: `"${data.target}" is a key column; the target must be another column` });
+    problems.push({
+      path: ['data', 'target'],
+      message: `"${data.target}" is a key column; the target must be another column`,
+    });
   }
-  for (const [key, column] of [...data.keys.map((k, i) => [['data', 'keys', i], k] as const), [['data', 'target'], data.target] as const]) {
+  for (const [key, column] of [
+    ...data.keys.map((k, i) => [['data', 'keys', i], k] as const),
+    [['data', 'target'], data.target] as const,
+  ]) {
     if (columns.length && !columns.includes(column)) {
-      problems.push({ path: key, message: `column "${column}" is not in data.columns${suggestion(column, columns)}` });
+      problems.push({
+        path: key,
+        message: `column "${column}" is not in data.columns${suggestion(column, columns)}`,
+      });
     }
   }
   if (config.test?.['min-coverage'] !== undefined && !config.test.coverage) {
-    problems.push({ path: ['test', 'min-coverage'], message: 'needs test.coverage, the Cobertura XML file the test command writes' });
+    problems.push({
+      path: ['test', 'min-coverage'],
+      message: 'needs test.coverage, the Cobertura XML file the test command writes',
+    });
   }
 }
 
 function suggestion(word: string, options: readonly string[]): string {
   if (!options.length) return '';
   const best = closest(word, [...options]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3))
+    ? ` (did you mean "${best}"?)`
+    : '';
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -187,8 +242,18 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function expectedType(expected: string): string {
   return (
-    { array: 'a list', object: 'a mapping', record: 'a mapping', string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false' } as Record<string, string>
-  )[expected] ?? expected;
+    (
+      {
+        array: 'a list',
+        object: 'a mapping',
+        record: 'a mapping',
+        string: 'a string',
+        number: 'a number',
+        int: 'an integer',
+        boolean: 'true or false',
+      } as Record<string, string>
+    )[expected] ?? expected
+  );
 }
 
 function describe(value: unknown): string {
@@ -201,7 +266,11 @@ function describe(value: unknown): string {
 }
 
 function describeLength(value: unknown): string {
-  return Array.isArray(value) ? `${value.length}` : typeof value === 'string' ? `${value.length} ("${value}")` : describe(value);
+  return Array.isArray(value)
+    ? `${value.length}`
+    : typeof value === 'string'
+      ? `${value.length} ("${value}")`
+      : describe(value);
 }
 
 function firstLine(message: string): string {

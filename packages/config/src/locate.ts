@@ -31,9 +31,13 @@ export function locate(
   let position = positionOf(node, lines);
   for (const part of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => String((p.key as Node | null)?.toJSON?.()) === String(part));
+      const pair = node.items.find(
+        (p) => String((p.key as Node | null)?.toJSON?.()) === String(part),
+      );
       if (!pair) break;
-      position = positionOf(keyOnly && part === path[path.length - 1] ? pair.key : pair.value, lines) ?? position;
+      position =
+        positionOf(keyOnly && part === path[path.length - 1] ? pair.key : pair.value, lines) ??
+        position;
       node = pair.value;
     } else if (isSeq(node) && typeof part === 'number') {
       const item = node.items[part];

@@ -58,7 +58,9 @@ export function expandModels(config: ProjectConfig, problems: ModelProblem[]): M
   if (problems.length) return [];
   const cells = keys.reduce<Record<string, string>[]>(
     (acc, key) =>
-      acc.flatMap((cell) => (section.matrix[key] ?? []).map((v) => ({ ...cell, [key]: String(v) }))),
+      acc.flatMap((cell) =>
+        (section.matrix[key] ?? []).map((v) => ({ ...cell, [key]: String(v) })),
+      ),
     [{}],
   );
   const named = cells.map((params) => ({
@@ -123,7 +125,10 @@ function checkPatterns(
     if (models.some((m) => test(m.name))) continue;
     const names = models.map((m) => m.name);
     const hint = names.length ? `; did you mean "${closest(pattern, names)}"?` : '';
-    problems.push({ path, message: `"${pattern}" matches none of the ${names.length} models${hint}` });
+    problems.push({
+      path,
+      message: `"${pattern}" matches none of the ${names.length} models${hint}`,
+    });
   }
   return (name) => matchers.some(({ test }) => test(name));
 }

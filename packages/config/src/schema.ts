@@ -4,7 +4,10 @@ import { GATE_PATTERN, METRIC_NAMES } from './gates.js';
 /** Lower-case names with dashes: used for project, stage and environment names. */
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 const command = z.string().trim().min(1, 'a non-empty command line');
-const minutes = z.number().positive().max(24 * 60);
+const minutes = z
+  .number()
+  .positive()
+  .max(24 * 60);
 const relativePath = z.string().min(1, 'a path relative to the project folder');
 
 const lintCommand = z.strictObject({
@@ -37,7 +40,10 @@ const column = z.strictObject({
   nullable: z.boolean().default(false),
   min: z.number().optional(),
   max: z.number().optional(),
-  allowed: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+  allowed: z
+    .array(z.union([z.string(), z.number()]))
+    .min(1)
+    .optional(),
   pattern: z.string().optional().describe('A regular expression every value must match.'),
   unique: z.boolean().default(false),
 });
@@ -75,10 +81,7 @@ const namedModel = z.strictObject({
 });
 
 const matrixModels = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .describe('Name template, e.g. demand-{region}-{store_format}-{speed}.'),
+  name: z.string().min(1).describe('Name template, e.g. demand-{region}-{store_format}-{speed}.'),
   matrix: z.record(
     z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'),
     z.array(z.union([z.string(), z.number()])).min(1),

@@ -11,10 +11,13 @@ export interface Logger {
   debug(message: string): void;
   warning(message: string, location?: SourceLocation): void;
   error(message: string, location?: SourceLocation): void;
+  /** Folds the lines logged until endGroup (a collapsible group on a runner). */
+  startGroup(title: string): void;
+  endGroup(): void;
 }
 
 export interface LogEntry {
-  level: 'info' | 'debug' | 'warning' | 'error';
+  level: 'info' | 'debug' | 'warning' | 'error' | 'group';
   message: string;
   location?: SourceLocation;
 }
@@ -34,6 +37,10 @@ export class RecordingLogger implements Logger {
   error(message: string, location?: SourceLocation): void {
     this.entries.push({ level: 'error', message, location });
   }
+  startGroup(title: string): void {
+    this.entries.push({ level: 'group', message: title });
+  }
+  endGroup(): void {}
   messages(level?: LogEntry['level']): string[] {
     return this.entries.filter((e) => !level || e.level === level).map((e) => e.message);
   }

@@ -1,0 +1,10 @@
+export {
+  COMMON_INPUTS,
+  defineAction,
+  type ActionDefinition,
+  type ActionResult,
+  type InputSpec,
+  type StageDeps,
+} from './definition.js';
+export { runnerDeps, runOnRunner } from './github-runner.js';
+export { InputReader } from './inputs.js';

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one command that runs every check: `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash packages/dev-tools/ensure-python.sh
+[ -d node_modules/.bin ] || npm ci --no-audit --no-fund
+step() { echo; echo "▶ $1"; shift; "$@"; }
+step "type-check" npx tsc --noEmit
+step "lint" npx eslint .
+step "format" npx prettier --check . --log-level warn
+step "generated files" npx tsx packages/dev-tools/generate.ts --check
+step "dist matches a fresh build" node packages/dev-tools/check-dist.js
+step "tests" npx vitest run --config test/vitest.config.ts

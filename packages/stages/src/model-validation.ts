@@ -1,0 +1,244 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StageDeps } from '@mlops/action-kit';
+import {
+  epochsFor,
+  evaluateGate,
+  type GateResult,
+  type LoadedConfig,
+  type ModelSpec,
+  type Stage,
+} from '@mlops/config';
+import { messageOf } from '@mlops/foundation';
+import {
+  checkModelFiles,
+  computeMetrics,
+  historicalAverage,
+  readPredictions,
+  splitForModel,
+  writeTable,
+  type Metrics,
+  type Table,
+} from '@mlops/data';
+import { commandEnv, describeExit, lastLine } from './command-env.js';
+import type { CheckStatus } from './format.js';
+
+export interface Check {
+  status: CheckStatus;
+  message?: string;
+  durationMs?: number;
+}
+
+export interface ModelValidation {
+  name: string;
+  params: Record<string, string>;
+  epochs: number;
+  trainRows: number;
+  scoreRows: number;
+  checks: { data: Check; train: Check; score: Check; gates: Check };
+  metrics?: Metrics;
+  baseline?: Metrics;
+  /** Numbers the train command reported in metrics.json. */
+  reported?: Record<string, number>;
+  gates: GateResult[];
+  passed: boolean;
+}
+
+export interface ValidationContext {
+  loaded: LoadedConfig;
+  stage: Stage;
+  sample: Table;
+  /** Data validation of the shared sample: the same for every model. */
+  dataCheck: Check;
+  workDir: string;
+  failOnGates: boolean;
+  deps: StageDeps;
+}
+
+const SKIPPED: Check = { status: 'skipped' };
+
+/**
+ * Validates one model: prepares its slice of the sample, trains, scores and
+ * measures it against the baseline. Never throws: every failure is a check.
+ */
+export async function validateModel(
+  model: ModelSpec,
+  ctx: ValidationContext,
+): Promise<ModelValidation> {
+  const { config } = ctx.loaded;
+  const epochs = epochsFor(model, ctx.stage);
+  const result: ModelValidation = {
+    name: model.name,
+    params: model.params,
+    epochs,
+    trainRows: 0,
+    scoreRows: 0,
+    checks: { data: ctx.dataCheck, train: SKIPPED, score: SKIPPED, gates: SKIPPED },
+    gates: [],
+    passed: false,
+  };
+  const dir = path.join(ctx.workDir, model.name);
+  const dataDir = path.join(dir, 'data');
+  const trainOut = path.join(dir, 'train');
+  const scoreOut = path.join(dir, 'score');
+  const modelDir = path.join(trainOut, 'model');
+  let split: ReturnType<typeof splitForModel>;
+  try {
+    split = splitForModel(ctx.sample, {
+      params: model.params,
+      time: config.data.time,
+      target: config.data.target,
+      keys: config.data.keys,
+      holdoutPeriods: config.data['holdout-periods'],
+    });
+    await mkdir(dataDir, { recursive: true });
+    await writeTable(path.join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
+    await writeTable(path.join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
+    await mkdir(trainOut, { recursive: true });
+    await mkdir(scoreOut, { recursive: true });
+  } catch (error) {
+    result.checks.train = { status: 'failed', message: messageOf(error) };
+    return result;
+  }
+  result.trainRows = split.train.rows.length;
+  result.scoreRows = split.score.rows.length;
+  const env = {
+    MLOPS_LOCAL: '1',
+    MLOPS_STAGE: ctx.stage,
+    MLOPS_EPOCHS: String(epochs),
+    MLOPS_MODEL_NAME: model.name,
+    MLOPS_DATA_DIR: dataDir,
+    ...Object.fromEntries(
+      Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v]),
+    ),
+  };
+
+  result.checks.train = await runStep('train', config.train, ctx, {
+    ...env,
+    MLOPS_OUTPUT_DIR: trainOut,
+  });
+  if (result.checks.train.status === 'passed') {
+    const problems = [
+      ...(await checkModelFiles(modelDir)).problems,
+      ...(await readReported(trainOut, result)),
+    ];
+    if (problems.length)
+      result.checks.train = {
+        ...result.checks.train,
+        status: 'failed',
+        message: problems.join('; '),
+      };
+  }
+  if (result.checks.train.status !== 'passed') return result;
+
+  result.checks.score = await runStep('score', config.score, ctx, {
+    ...env,
+    MLOPS_OUTPUT_DIR: scoreOut,
+    MLOPS_MODEL_DIR: modelDir,
+  });
+  if (result.checks.score.status === 'passed') {
+    try {
+      const predictions = await readPredictions(path.join(scoreOut, 'predictions.csv'), {
+        keys: config.data.keys,
+        expectedKeys: split.scoreKeys,
+        min: config.predictions.min,
+        max: config.predictions.max,
+      });
+      if (predictions.problems.length) {
+        result.checks.score = {
+          ...result.checks.score,
+          status: 'failed',
+          message: predictions.problems.join('; '),
+        };
+      } else {
+        result.metrics = computeMetrics(split.actuals, predictions.values);
+      }
+    } catch (error) {
+      result.checks.score = { ...result.checks.score, status: 'failed', message: messageOf(error) };
+    }
+  }
+  const series = config.data.keys.filter((k) => k !== config.data.time);
+  result.baseline = computeMetrics(
+    split.actuals,
+    historicalAverage(split.train, series, config.data.target, split.score),
+  );
+  if (result.metrics) {
+    result.gates = model.gates.map((gate) =>
+      evaluateGate(gate, toNumbers(result.metrics!), toNumbers(result.baseline!)),
+    );
+    const failed = result.gates.filter((g) => !g.passed);
+    result.checks.gates = result.gates.length
+      ? {
+          status: failed.length && ctx.failOnGates ? 'failed' : 'passed',
+          message: failed.length ? failed.map(describeGate).join('; ') : undefined,
+        }
+      : SKIPPED;
+  }
+  result.passed =
+    Object.values(result.checks).every((c) => c.status !== 'failed') &&
+    result.checks.score.status === 'passed';
+  return result;
+}
+
+async function runStep(
+  step: 'train' | 'score',
+  command: { command: string; 'timeout-minutes': number },
+  ctx: ValidationContext,
+  env: Record<string, string>,
+): Promise<Check> {
+  const result = await ctx.deps.runCommand({
+    command: command.command,
+    cwd: ctx.loaded.projectDir,
+    env: commandEnv(ctx.loaded.config, ctx.deps, env),
+    timeoutMs: command['timeout-minutes'] * 60_000,
+  });
+  if (result.exitCode === 0 && !result.timedOut)
+    return { status: 'passed', durationMs: result.durationMs };
+  return {
+    status: 'failed',
+    durationMs: result.durationMs,
+    message: `${step} command ${describeExit(result, command['timeout-minutes'])}: ${lastLine(result.tail)}`,
+  };
+}
+
+/** metrics.json from the train command: optional, but when present only finite numbers. */
+async function readReported(outputDir: string, result: ModelValidation): Promise<string[]> {
+  const file = path.join(outputDir, 'metrics.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return [`metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`];
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'];
+  }
+  const bad = Object.entries(parsed).filter(
+    ([, v]) => typeof v !== 'number' || !Number.isFinite(v),
+  );
+  if (bad.length) {
+    return [
+      `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
+    ];
+  }
+  result.reported = parsed as Record<string, number>;
+  return [];
+}
+
+function toNumbers(metrics: Metrics): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number'),
+  );
+}
+
+export function describeGate(g: GateResult): string {
+  const value = g.actual === undefined ? 'no value' : g.actual.toFixed(3);
+  const limit = g.limit === undefined ? 'no baseline' : g.limit.toFixed(3);
+  return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
+}
