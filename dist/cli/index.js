@@ -47518,9 +47518,12 @@ function report_toMarkdown(report) {
     });
     return parts.join('\n\n') + '\n';
 }
+/** Status icons read as words in a terminal, where emoji widths break columns. */
+const TERMINAL_WORDS = { '✅': 'ok', '❌': 'FAIL', '⏭️': 'skip', '⚠️': 'warn' };
 /** Strips the Markdown emphasis we use so terminal text reads cleanly. */
 function plain(value) {
     return String(value)
+        .replace(/✅|❌|⏭️|⚠️/g, (icon) => TERMINAL_WORDS[icon] ?? icon)
         .replace(/\*\*(.*?)\*\*/g, '$1')
         .replace(/`([^`]*)`/g, '$1')
         .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
@@ -60058,7 +60061,13 @@ function isDate(value) {
     const month = Number(value.slice(5, 7));
     const day = Number(value.slice(8, 10));
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    const days = month === 2
+        ? leap
+            ? 29
+            : 28
+        : month === 4 || month === 6 || month === 9 || month === 11
+            ? 30
+            : 31;
     if (month < 1 || month > 12 || day < 1 || day > days)
         return false;
     // Only a timestamp's time of day is left to check.
@@ -60349,7 +60358,7 @@ function historicalAverage(train, seriesColumns, target, score) {
         count++;
     }
     if (!count) {
-        throw new ConfigurationError(`${train.file}: no training row has a numeric ${target}, so there is no historical average to compare with`);
+        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
     }
     return score.rows.map((row) => {
         const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
@@ -61049,7 +61058,7 @@ function progressLine(r) {
 
 // eslint-disable-next-line no-control-regex -- matching terminal colour codes is the point.
 const ANSI = /\u001b\[[0-9;]*m/g;
-/** Where a finding is: tsc `path(line,col): `, tsc --pretty `path:line:col - `, or `path:line[:col]: `. */
+/** Where: tsc `path(line,col): `, tsc --pretty `path:line:col - `, others `path:line[:col]: `. */
 const LOCATIONS = [
     /^(\S+?)\((\d+),(\d+)\): (.+)$/,
     /^([^\s:]+):(\d+):(\d+) - (.+)$/,
@@ -68486,7 +68495,9 @@ function xml_parseXml(xml, roots, arrays) {
     const node = found === undefined ? undefined : children(parsed, found)[0];
     if (found === undefined || !roots.includes(found) || !node) {
         const expected = roots.map((r) => `<${r}>`).join(' or ');
-        return found === undefined ? `no ${expected} element` : `found <${found}> instead of ${expected}`;
+        return found === undefined
+            ? `no ${expected} element`
+            : `found <${found}> instead of ${expected}`;
     }
     return { tag: found, node };
 }
@@ -68531,19 +68542,21 @@ function parseJUnit(xml, file) {
     if (typeof root === 'string') {
         throw new ConfigurationError(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
     }
+    const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
     const cases = [];
-    if (root.tag === 'testsuite')
-        collect(root.node, '', cases);
-    else
-        for (const suite of children(root.node, 'testsuite'))
-            collect(suite, '', cases);
+    for (const suite of tops)
+        collect(suite, '', cases);
     const count = (status) => cases.filter((c) => c.status === status).length;
     return {
         tests: cases.length,
         failures: count('failed'),
         errors: count('error'),
         skipped: count('skipped'),
-        timeSeconds: numberAttr(root.node, 'time') ?? roundMs(cases.reduce((t, c) => t + c.timeSeconds, 0)),
+        // Stated times include setup and collection, which no case accounts for.
+        timeSeconds: numberAttr(root.node, 'time') ??
+            sum(tops.map((s) => numberAttr(s, 'time'))) ??
+            sum(cases.map((c) => c.timeSeconds)) ??
+            0,
         cases,
     };
 }
@@ -68555,8 +68568,8 @@ function collect(suite, parentName, cases) {
         collect(nested, name, cases);
 }
 function toCase(element, suiteName, suite) {
-    const [tag, status] = OUTCOMES.find(([t]) => children(element, t).length) ?? [undefined, 'passed'];
-    const outcomes = tag ? children(element, tag) : [];
+    const outcome = OUTCOMES.find(([tag]) => children(element, tag).length);
+    const outcomes = outcome ? children(element, outcome[0]) : [];
     const body = outcomes
         .map((o) => xml_text(o).trim())
         .filter(Boolean)
@@ -68567,7 +68580,7 @@ function toCase(element, suiteName, suite) {
         suite: suiteName,
         name: attr(element, 'name') ?? '',
         timeSeconds: numberAttr(element, 'time') ?? 0,
-        status,
+        status: outcome?.[1] ?? 'passed',
     };
     const classname = attr(element, 'classname');
     const file = attr(element, 'file') ?? attr(suite, 'file');
@@ -68581,11 +68594,17 @@ function toCase(element, suiteName, suite) {
     if (message)
         testCase.message = message;
     if (body)
-        testCase.details = body.length > MAX_DETAILS ? `${body.slice(0, MAX_DETAILS - 1)}…` : body;
+        testCase.details = truncate(body, MAX_DETAILS);
     return testCase;
 }
-function roundMs(seconds) {
-    return Math.round(seconds * 1000) / 1000;
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Sum rounded to milliseconds (float noise); undefined for an empty list or a missing time. */
+function sum(seconds) {
+    if (!seconds.length || seconds.some((s) => s === undefined))
+        return undefined;
+    return Math.round(seconds.reduce((t, s) => t + s, 0) * 1000) / 1000;
 }
 
 ;// CONCATENATED MODULE: ./packages/reports/src/coverage.ts
@@ -68596,7 +68615,7 @@ async function readCobertura(file) {
     const xml = await readReport(file, 'coverage', `make the test command write it (e.g. pytest --cov --cov-report=xml:${file}) or fix test.coverage in mlops.yaml`);
     return parseCobertura(xml, file);
 }
-/** Counts <line> elements when the report has them (exact, per file); else trusts the root's totals. */
+/** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
 function parseCobertura(xml, file) {
     const fail = (reason) => new ConfigurationError(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
     const root = xml_parseXml(xml, ['coverage'], coverage_ARRAYS);
@@ -68605,7 +68624,12 @@ function parseCobertura(xml, file) {
     const files = [...linesByFile(root.node)].map(([name, { lines, rate }]) => {
         const linesCovered = [...lines.values()].filter(Boolean).length;
         const linesValid = lines.size;
-        return { file: name, lineRate: linesValid ? linesCovered / linesValid : rate, linesCovered, linesValid };
+        return {
+            file: name,
+            lineRate: linesValid ? linesCovered / linesValid : rate,
+            linesCovered,
+            linesValid,
+        };
     });
     const linesValid = files.reduce((n, f) => n + f.linesValid, 0);
     if (linesValid) {

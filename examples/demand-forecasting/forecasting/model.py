@@ -204,7 +204,8 @@ class CellModel:
         with open(path) as f:
             doc = json.load(f)
         if doc.get("format") != FORMAT:
-            raise ValueError("{} is not a {} model".format(path, FORMAT))
+            raise ValueError("{} is not a {} model".format(MODEL_FILE,
+                                                           FORMAT))
         hist = doc["history"]
         units = np.load(os.path.join(folder, hist["units_file"]),
                         allow_pickle=False)

@@ -73,7 +73,7 @@ export function historicalAverage(
   }
   if (!count) {
     throw new ConfigurationError(
-      `${train.file}: no training row has a numeric ${target}, so there is no historical average to compare with`,
+      `${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`,
     );
   }
   return score.rows.map((row) => {

@@ -42,37 +42,53 @@ describe('readTable', () => {
 
   it('names a missing file with the default or the given hint', async () => {
     const file = path.join(temp.path, 'nope.csv');
-    expect(await rejection(readTable(file, 'data sample'))).toBe(`data sample ${file} does not exist: check the path in mlops.yaml`);
-    expect(await rejection(readTable(file, 'predictions', 'write it first'))).toBe(`predictions ${file} does not exist: write it first`);
+    expect(await rejection(readTable(file, 'data sample'))).toBe(
+      `data sample ${file} does not exist: check the path in mlops.yaml`,
+    );
+    expect(await rejection(readTable(file, 'predictions', 'write it first'))).toBe(
+      `predictions ${file} does not exist: write it first`,
+    );
   });
 
   it('reports a folder as unreadable', async () => {
-    expect(await rejection(readTable(temp.path, 'data sample'))).toBe(`data sample ${temp.path} cannot be read (EISDIR)`);
+    expect(await rejection(readTable(temp.path, 'data sample'))).toBe(
+      `data sample ${temp.path} cannot be read (EISDIR)`,
+    );
   });
 
   it('rejects an empty file', async () => {
     const file = await csv('');
-    expect(await rejection(readTable(file, 'data sample'))).toBe(`data sample ${file} is empty: it needs a header line and rows`);
+    expect(await rejection(readTable(file, 'data sample'))).toBe(
+      `data sample ${file} is empty: it needs a header line and rows`,
+    );
   });
 
   it('reports a ragged row by its line', async () => {
     const file = await csv('a,b,c,d,e,f\n' + '1,2,3,4,5,6\n'.repeat(5) + '1,2,3,4,5\n');
-    expect(await rejection(readTable(file, 'data sample'))).toBe(`data sample ${file}: line 7 has 5 fields, the header has 6`);
+    expect(await rejection(readTable(file, 'data sample'))).toBe(
+      `data sample ${file}: line 7 has 5 fields, the header has 6`,
+    );
   });
 
   it('reports an empty line inside the data', async () => {
     const file = await csv('a,b\n1,2\n\n3,4\n');
-    expect(await rejection(readTable(file, 'data sample'))).toBe(`data sample ${file}: line 3 is empty, the header has 2 fields`);
+    expect(await rejection(readTable(file, 'data sample'))).toBe(
+      `data sample ${file}: line 3 is empty, the header has 2 fields`,
+    );
   });
 
   it('rejects a header that names a column twice', async () => {
     const file = await csv('a,b,a\n1,2,3\n');
-    expect(await rejection(readTable(file, 'data sample'))).toBe(`data sample ${file}: the header repeats column "a": give every column its own name`);
+    expect(await rejection(readTable(file, 'data sample'))).toBe(
+      `data sample ${file}: the header repeats column "a": give every column its own name`,
+    );
   });
 
   it('reports unparseable CSV with csv-parse line', async () => {
     const file = await csv('a,b\n1,2\n"3,4\n');
-    expect(await rejection(readTable(file, 'predictions'))).toBe(`predictions ${file} is not valid CSV at line 3: Quote Not Closed: the parsing is finished with an opening quote at line 3`);
+    expect(await rejection(readTable(file, 'predictions'))).toBe(
+      `predictions ${file} is not valid CSV at line 3: Quote Not Closed: the parsing is finished with an opening quote at line 3`,
+    );
   });
 });
 

@@ -96,7 +96,18 @@ describe('validateTable', () => {
   });
 
   it('checks finite numbers, exponents included', () => {
-    const data = column(['1', '-2.5', '.5', '1e3', '2.5E-4', '-1e+2', 'inf', '1e999', '1,5', '0x10']);
+    const data = column([
+      '1',
+      '-2.5',
+      '.5',
+      '1e3',
+      '2.5E-4',
+      '-1e+2',
+      'inf',
+      '1e999',
+      '1,5',
+      '0x10',
+    ]);
     expect(messages(data, schema({ v: spec('number') }))).toEqual([
       'column "v": 4 values are not numbers (line 8: "inf", line 9: "1e999", line 10: "1,5", …)',
     ]);
@@ -134,7 +145,10 @@ describe('validateTable', () => {
     values[78] = '-1';
     values[89] = '-7';
     values[90] = '101';
-    const violations = validateTable(column(values), schema({ v: spec('integer', { min: 0, max: 100 }) }));
+    const violations = validateTable(
+      column(values),
+      schema({ v: spec('integer', { min: 0, max: 100 }) }),
+    );
     expect(violations.map((v) => v.message)).toEqual([
       'column "v": 3 values below min 0 (line 14: "-2", line 80: "-1", line 91: "-7")',
       'column "v": 1 value above max 100 (line 92: "101")',
@@ -248,15 +262,24 @@ describe('validateTable', () => {
     const columns = Array.from({ length: 16 }, (_, i) => `c${i}`);
     const types: ColumnSpec['type'][] = ['string', 'integer', 'number', 'date'];
     const rows = Array.from({ length: 100_000 }, (_, r) =>
-      columns.map((_, c) =>
-        [`s${r}`, String(r % 1000), `${r}.25`, `2024-01-${String((r % 28) + 1).padStart(2, '0')}`][c % 4]!,
+      columns.map(
+        (_, c) =>
+          [
+            `s${r}`,
+            String(r % 1000),
+            `${r}.25`,
+            `2024-01-${String((r % 28) + 1).padStart(2, '0')}`,
+          ][c % 4]!,
       ),
     );
     const s = schema(
       Object.fromEntries(
         columns.map((name, c) => [
           name,
-          spec(types[c % 4]!, { min: c % 4 === 1 ? 0 : undefined, pattern: c === 0 ? 's\\d+' : undefined }),
+          spec(types[c % 4]!, {
+            min: c % 4 === 1 ? 0 : undefined,
+            pattern: c === 0 ? 's\\d+' : undefined,
+          }),
         ]),
       ),
       { keys: ['c0', 'c3'], minRows: 1 },

@@ -39,9 +39,13 @@ export function toMarkdown(report: Report): string {
   return parts.join('\n\n') + '\n';
 }
 
+/** Status icons read as words in a terminal, where emoji widths break columns. */
+const TERMINAL_WORDS: Record<string, string> = { '✅': 'ok', '❌': 'FAIL', '⏭️': 'skip', '⚠️': 'warn' };
+
 /** Strips the Markdown emphasis we use so terminal text reads cleanly. */
 function plain(value: Cell): string {
   return String(value)
+    .replace(/✅|❌|⏭️|⚠️/g, (icon) => TERMINAL_WORDS[icon] ?? icon)
     .replace(/\*\*(.*?)\*\*/g, '$1')
     .replace(/`([^`]*)`/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');

@@ -29,7 +29,7 @@ export async function readCobertura(file: string): Promise<Coverage> {
   return parseCobertura(xml, file);
 }
 
-/** Counts <line> elements when the report has them (exact, per file); else trusts the root's totals. */
+/** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
 export function parseCobertura(xml: string, file: string): Coverage {
   const fail = (reason: string) =>
     new ConfigurationError(
@@ -40,7 +40,12 @@ export function parseCobertura(xml: string, file: string): Coverage {
   const files = [...linesByFile(root.node)].map(([name, { lines, rate }]) => {
     const linesCovered = [...lines.values()].filter(Boolean).length;
     const linesValid = lines.size;
-    return { file: name, lineRate: linesValid ? linesCovered / linesValid : rate, linesCovered, linesValid };
+    return {
+      file: name,
+      lineRate: linesValid ? linesCovered / linesValid : rate,
+      linesCovered,
+      linesValid,
+    };
   });
   const linesValid = files.reduce((n, f) => n + f.linesValid, 0);
   if (linesValid) {

@@ -50,16 +50,21 @@ export function parseJUnit(xml: string, file: string): TestRun {
       `JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`,
     );
   }
+  const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
   const cases: TestCase[] = [];
-  if (root.tag === 'testsuite') collect(root.node, '', cases);
-  else for (const suite of children(root.node, 'testsuite')) collect(suite, '', cases);
+  for (const suite of tops) collect(suite, '', cases);
   const count = (status: TestCase['status']) => cases.filter((c) => c.status === status).length;
   return {
     tests: cases.length,
     failures: count('failed'),
     errors: count('error'),
     skipped: count('skipped'),
-    timeSeconds: numberAttr(root.node, 'time') ?? roundMs(cases.reduce((t, c) => t + c.timeSeconds, 0)),
+    // Stated times include setup and collection, which no case accounts for.
+    timeSeconds:
+      numberAttr(root.node, 'time') ??
+      sum(tops.map((s) => numberAttr(s, 'time'))) ??
+      sum(cases.map((c) => c.timeSeconds)) ??
+      0,
     cases,
   };
 }
@@ -71,8 +76,8 @@ function collect(suite: XmlNode, parentName: string, cases: TestCase[]): void {
 }
 
 function toCase(element: XmlNode, suiteName: string, suite: XmlNode): TestCase {
-  const [tag, status] = OUTCOMES.find(([t]) => children(element, t).length) ?? [undefined, 'passed'];
-  const outcomes = tag ? children(element, tag) : [];
+  const outcome = OUTCOMES.find(([tag]) => children(element, tag).length);
+  const outcomes = outcome ? children(element, outcome[0]) : [];
   const body = outcomes
     .map((o) => text(o).trim())
     .filter(Boolean)
@@ -84,7 +89,7 @@ function toCase(element: XmlNode, suiteName: string, suite: XmlNode): TestCase {
     suite: suiteName,
     name: attr(element, 'name') ?? '',
     timeSeconds: numberAttr(element, 'time') ?? 0,
-    status,
+    status: outcome?.[1] ?? 'passed',
   };
   const classname = attr(element, 'classname');
   const file = attr(element, 'file') ?? attr(suite, 'file');
@@ -93,10 +98,16 @@ function toCase(element: XmlNode, suiteName: string, suite: XmlNode): TestCase {
   // pytest writes its item location, which counts lines from 0.
   if (line !== undefined) testCase.line = suiteName === 'pytest' ? line + 1 : line;
   if (message) testCase.message = message;
-  if (body) testCase.details = body.length > MAX_DETAILS ? `${body.slice(0, MAX_DETAILS - 1)}…` : body;
+  if (body) testCase.details = truncate(body, MAX_DETAILS);
   return testCase;
 }
 
-function roundMs(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Sum rounded to milliseconds (float noise); undefined for an empty list or a missing time. */
+function sum(seconds: (number | undefined)[]): number | undefined {
+  if (!seconds.length || seconds.some((s) => s === undefined)) return undefined;
+  return Math.round((seconds as number[]).reduce((t, s) => t + s, 0) * 1000) / 1000;
 }

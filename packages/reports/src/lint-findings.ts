@@ -18,7 +18,7 @@ type Parsed = Pick<LintFinding, 'code' | 'message' | 'severity'>;
 // eslint-disable-next-line no-control-regex -- matching terminal colour codes is the point.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-/** Where a finding is: tsc `path(line,col): `, tsc --pretty `path:line:col - `, or `path:line[:col]: `. */
+/** Where: tsc `path(line,col): `, tsc --pretty `path:line:col - `, others `path:line[:col]: `. */
 const LOCATIONS = [
   /^(\S+?)\((\d+),(\d+)\): (.+)$/,
   /^([^\s:]+):(\d+):(\d+) - (.+)$/,

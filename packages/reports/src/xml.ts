@@ -51,7 +51,9 @@ export function parseXml(
   const node = found === undefined ? undefined : children(parsed, found)[0];
   if (found === undefined || !roots.includes(found) || !node) {
     const expected = roots.map((r) => `<${r}>`).join(' or ');
-    return found === undefined ? `no ${expected} element` : `found <${found}> instead of ${expected}`;
+    return found === undefined
+      ? `no ${expected} element`
+      : `found <${found}> instead of ${expected}`;
   }
   return { tag: found, node };
 }

@@ -140,7 +140,9 @@ describe('parseCobertura', () => {
     expect(parseCobertura('<coverage lines-valid="8" lines-covered="2"/>', 'c.xml').lineRate).toBe(
       0.25,
     );
-    expect(parseCobertura('<coverage lines-valid="0" lines-covered="0"/>', 'c.xml').lineRate).toBe(1);
+    expect(parseCobertura('<coverage lines-valid="0" lines-covered="0"/>', 'c.xml').lineRate).toBe(
+      1,
+    );
     expect(parseCobertura('<coverage line-rate="0.42"/>', 'c.xml')).toEqual({
       lineRate: 0.42,
       linesCovered: 0,
@@ -151,7 +153,10 @@ describe('parseCobertura', () => {
 
   it.each([
     ['', 'the file is empty'],
-    ['<coverage><packages></coverage>', "expected closing tag 'packages' (opened in line 1, col 11) instead of closing tag 'coverage' at line 1"],
+    [
+      '<coverage><packages></coverage>',
+      "expected closing tag 'packages' (opened in line 1, col 11) instead of closing tag 'coverage' at line 1",
+    ],
     ['Name    Stmts   Miss  Cover\n', "char 'N' is not expected at line 1"],
     ['<testsuites/>', 'found <testsuites> instead of <coverage>'],
     [

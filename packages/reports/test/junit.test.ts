@@ -208,7 +208,9 @@ Received: -1
   });
 
   it('accepts a run without tests', () => {
-    expect(parseJUnit('<testsuites name="jest tests" tests="0" time="0"></testsuites>', 'r.xml')).toEqual({
+    expect(
+      parseJUnit('<testsuites name="jest tests" tests="0" time="0"></testsuites>', 'r.xml'),
+    ).toEqual({
       tests: 0,
       failures: 0,
       errors: 0,
@@ -247,7 +249,9 @@ Received: -1
     ['<testsuites', "unclosed tag 'testsuites' at line 1"],
     ['<coverage line-rate="1"/>', 'found <coverage> instead of <testsuites> or <testsuite>'],
   ])('rejects %j as not JUnit XML', async (xml, reason) => {
-    expect(await configurationErrorOf(() => parseJUnit(xml, 'r.xml'))).toBe(notJUnit('r.xml', reason));
+    expect(await configurationErrorOf(() => parseJUnit(xml, 'r.xml'))).toBe(
+      notJUnit('r.xml', reason),
+    );
   });
 });
 

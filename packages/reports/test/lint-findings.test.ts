@@ -7,10 +7,10 @@ const inProject = { cwd: '/repo/project', root };
 describe('parseLintOutput', () => {
   it('reads flake8 output, with W codes as warnings and paths made repo-relative', () => {
     const output = [
-      './src/churn/features.py:3:1: F401 \'os\' imported but unused',
+      "./src/churn/features.py:3:1: F401 'os' imported but unused",
       './src/churn/features.py:12:80: E501 line too long (88 > 79 characters)',
       './src/churn/features.py:20:1: W391 blank line at end of file',
-      'src/churn/train.py:7:1: C901 \'train\' is too complex (12)',
+      "src/churn/train.py:7:1: C901 'train' is too complex (12)",
       '4',
     ].join('\n');
     expect(parseLintOutput(output, { tool: 'flake8', ...inProject })).toEqual([
@@ -253,7 +253,8 @@ Errors  Files
   });
 
   it('reads the generic path:line: message form as an error without a code', () => {
-    const output = 'scripts/check.sh:14: trailing whitespace\r\nDockerfile.dev:3:1: pin the base image\r\n';
+    const output =
+      'scripts/check.sh:14: trailing whitespace\r\nDockerfile.dev:3:1: pin the base image\r\n';
     expect(parseLintOutput(output, { tool: 'custom', cwd: root, root })).toEqual([
       {
         file: 'scripts/check.sh',

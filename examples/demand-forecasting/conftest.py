@@ -1,0 +1,6 @@
+"""Makes ``forecasting`` importable when pytest runs from this folder."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
