@@ -53524,6 +53524,27 @@ function firstLine(message) {
 
 
 
+;// CONCATENATED MODULE: ./packages/stages/src/format.ts
+const STATUS_ICON = {
+    passed: '✅',
+    failed: '❌',
+    skipped: '⏭️',
+};
+function formatNumber(value, digits = 3) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return '–';
+    return value.toFixed(digits);
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function percent(value, digits = 1) {
+    return `${value.toFixed(digits)} %`;
+}
+function plural(count, word, many = `${word}s`) {
+    return `${count} ${count === 1 ? word : many}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
@@ -55703,7 +55724,7 @@ class Tally {
     }
 }
 /** `3 values` / `1 value`. */
-function plural(count, singular, several = `${singular}s`) {
+function format_plural(count, singular, several = `${singular}s`) {
     return `${count} ${count === 1 ? singular : several}`;
 }
 /** A cell value as shown in messages: quoted, and cut short when long. */
@@ -55804,7 +55825,7 @@ function validateTable(table, schema) {
         if (repeats.count) {
             violations.push({
                 check: 'key-unique',
-                message: `key (${schema.keys.join(', ')}) repeats ${plural(repeats.count, 'time')} ${examplesOf(repeats)}`,
+                message: `key (${schema.keys.join(', ')}) repeats ${format_plural(repeats.count, 'time')} ${examplesOf(repeats)}`,
                 count: repeats.count,
                 examples: repeats.examples,
             });
@@ -55813,7 +55834,7 @@ function validateTable(table, schema) {
     if (table.rows.length < schema.minRows) {
         violations.push({
             check: 'min-rows',
-            message: `has ${plural(table.rows.length, 'row')}, needs at least ${schema.minRows}`,
+            message: `has ${format_plural(table.rows.length, 'row')}, needs at least ${schema.minRows}`,
             count: 1,
             examples: [],
         });
@@ -55856,13 +55877,13 @@ function checkColumn(rows, column, index, spec) {
         if (pattern && !pattern.test(value))
             unmatched.add(line, value);
     }
-    const values = (tally) => plural(tally.count, 'value');
+    const values = (tally) => format_plural(tally.count, 'value');
     const found = [
-        ['null', nulls, `${plural(nulls.count, 'null value')} but the column is not nullable`],
+        ['null', nulls, `${format_plural(nulls.count, 'null value')} but the column is not nullable`],
         [
             'type',
             wrongType,
-            plural(wrongType.count, `value is not ${type.not[0]}`, `values are not ${type.not[1]}`),
+            format_plural(wrongType.count, `value is not ${type.not[0]}`, `values are not ${type.not[1]}`),
         ],
         ['min', belowMin, `${values(belowMin)} below min ${spec.min}`],
         ['max', aboveMax, `${values(aboveMax)} above max ${spec.max}`],
@@ -55871,7 +55892,7 @@ function checkColumn(rows, column, index, spec) {
     ];
     if (spec.unique) {
         const repeats = repeated(rows, (row) => row[index] ?? '', isNull);
-        found.push(['unique', repeats, `values repeat ${plural(repeats.count, 'time')}`]);
+        found.push(['unique', repeats, `values repeat ${format_plural(repeats.count, 'time')}`]);
     }
     return found
         .filter(([, tally]) => tally.count > 0)
@@ -56113,22 +56134,22 @@ async function readPredictions(file, options) {
     const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
     const problems = [];
     if (unanswered.count) {
-        problems.push(`${unanswered.count} of ${plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
+        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
     }
     if (duplicate.count) {
-        problems.push(`${plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
+        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
     }
     if (unknown.count) {
-        problems.push(`${plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
+        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
     }
     if (invalid.count) {
-        problems.push(`${plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
+        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
     }
     if (belowMin.count) {
-        problems.push(`${plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
+        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
     }
     if (aboveMax.count) {
-        problems.push(`${plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
+        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
     }
     return { values, problems };
 }
@@ -56258,7 +56279,7 @@ async function checkNpy(file, name) {
         if (seen < total)
             return `${name} is truncated: its header promises ${total} values, it holds ${seen}`;
         return nonFinite
-            ? `${name} has ${plural(nonFinite, 'non-finite value')} (NaN/Infinity)`
+            ? `${name} has ${format_plural(nonFinite, 'non-finite value')} (NaN/Infinity)`
             : undefined;
     }
     finally {
@@ -56276,7 +56297,7 @@ async function checkJson(file, name) {
         const outsideStrings = text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
         const tokens = outsideStrings.match(/-?\b(?:NaN|Infinity)\b/g)?.length ?? 0;
         return tokens
-            ? `${name} is not valid JSON: it has ${plural(tokens, 'NaN/Infinity value')} (write null instead; json.dump(..., allow_nan=False) catches them)`
+            ? `${name} is not valid JSON: it has ${format_plural(tokens, 'NaN/Infinity value')} (write null instead; json.dump(..., allow_nan=False) catches them)`
             : `${name} is not valid JSON: ${error.message.replace(/\s+/g, ' ')}`;
     }
 }
@@ -56493,27 +56514,6 @@ function describeGate(g) {
     return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/format.ts
-const STATUS_ICON = {
-    passed: '✅',
-    failed: '❌',
-    skipped: '⏭️',
-};
-function formatNumber(value, digits = 3) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return '–';
-    return value.toFixed(digits);
-}
-function formatSeconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-function percent(value, digits = 1) {
-    return `${value.toFixed(digits)} %`;
-}
-function format_plural(count, word, many = `${word}s`) {
-    return `${count} ${count === 1 ? word : many}`;
-}
-
 ;// CONCATENATED MODULE: ./packages/stages/src/validation-report.ts
 
 
@@ -56537,7 +56537,7 @@ function renderValidationReport(results, violations, stage, samplePath) {
         { kind: 'heading', text: `Basic model validation (stage ${stage})` },
         {
             kind: 'text',
-            text: `**${results.length - failed.length} of ${format_plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}.`,
+            text: `**${results.length - failed.length} of ${plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}.`,
         },
     ];
     if (violations.length) {
@@ -56606,6 +56606,7 @@ function renderValidationReport(results, violations, stage, samplePath) {
 
 
 
+
 /** Where each run keeps per-model data and outputs, relative to the project. */
 const VALIDATION_DIR = '.mlops/validate';
 const basicModelValidate = defineAction({
@@ -56660,7 +56661,10 @@ const basicModelValidate = defineAction({
             minRows: data['min-rows'],
         });
         const dataCheck = violations.length
-            ? { status: 'failed', message: `${violations.length} schema violations in ${data.sample}` }
+            ? {
+                status: 'failed',
+                message: `${plural(violations.length, 'schema violation')} in ${data.sample}, first: ${violations[0].message}`,
+            }
             : { status: 'passed' };
         const workDir = external_node_path_default().join(loaded.projectDir, VALIDATION_DIR, inputs.stage);
         // Each run starts clean so nothing of an earlier run is taken for this one.
@@ -64162,6 +64166,12 @@ function xml_parseXml(xml, roots, arrays) {
     const valid = XMLValidator.validate(text);
     if (valid !== true) {
         const { msg, line } = valid.err;
+        // At the end of the text the validator lists the still-open tags as a JSON array.
+        const open = /^Invalid '(\[[\s\S]*\])' found/.exec(msg)?.[1];
+        if (open) {
+            const tags = JSON.parse(open).map((t) => `<${t}>`).join(', ');
+            return `the file ends before ${tags} ${tags.includes(',') ? 'are' : 'is'} closed`;
+        }
         return `${msg.charAt(0).toLowerCase()}${msg.slice(1).replace(/\.$/, '')} at line ${line}`;
     }
     const parsed = new XMLParser({
@@ -64462,9 +64472,9 @@ async function runLint(loaded, lint, deps) {
     }
     const clean = result.exitCode === 0 && !result.timedOut;
     const detail = clean
-        ? format_plural(findings.length, 'finding')
+        ? plural(findings.length, 'finding')
         : findings.length
-            ? `${format_plural(findings.length, 'finding')}, ${describeExit(result, LINT_TIMEOUT_MINUTES)}`
+            ? `${plural(findings.length, 'finding')}, ${describeExit(result, LINT_TIMEOUT_MINUTES)}`
             : `${describeExit(result, LINT_TIMEOUT_MINUTES)}: ${lastLine(result.tail)}`;
     return {
         findings,
@@ -64475,7 +64485,7 @@ async function runLint(loaded, lint, deps) {
             failure: clean
                 ? undefined
                 : findings.length
-                    ? `${lint.name} found ${format_plural(findings.length, 'problem')}`
+                    ? `${lint.name} found ${plural(findings.length, 'problem')}`
                     : `${lint.name} ${detail}`,
         },
     };
@@ -64515,7 +64525,7 @@ async function runTests(loaded, deps) {
         failure: ok
             ? undefined
             : run && failed
-                ? `${failed} of ${format_plural(run.tests, 'test')} failed`
+                ? `${failed} of ${plural(run.tests, 'test')} failed`
                 : `the test command ${exit}: ${lastLine(result.tail)}`,
     });
     let coverage;

@@ -258,7 +258,7 @@ describe('validateTable', () => {
     ]);
   });
 
-  it('validates 100k rows of 16 columns well under a second', () => {
+  it('validates 100k rows of 16 columns and finds the one bad value', () => {
     const columns = Array.from({ length: 16 }, (_, i) => `c${i}`);
     const types: ColumnSpec['type'][] = ['string', 'integer', 'number', 'date'];
     const rows = Array.from({ length: 100_000 }, (_, r) =>
@@ -284,8 +284,10 @@ describe('validateTable', () => {
       ),
       { keys: ['c0', 'c3'], minRows: 1 },
     );
-    const started = performance.now();
-    expect(validateTable(table(columns, rows), s)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Speed is measured in bench/, not here.
+    rows[99_999]![1] = 'x';
+    expect(messages(table(columns, rows), s)).toEqual([
+      'column "c1": 1 value is not an integer (line 100001: "x")',
+    ]);
   });
 });

@@ -33,6 +33,12 @@ export function parseXml(
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line } = valid.err;
+    // At the end of the text the validator lists the still-open tags as a JSON array.
+    const open = /^Invalid '(\[[\s\S]*\])' found/.exec(msg)?.[1];
+    if (open) {
+      const tags = (JSON.parse(open) as string[]).map((t) => `<${t}>`).join(', ');
+      return `the file ends before ${tags} ${tags.includes(',') ? 'are' : 'is'} closed`;
+    }
     return `${msg.charAt(0).toLowerCase()}${msg.slice(1).replace(/\.$/, '')} at line ${line}`;
   }
   const parsed = new XMLParser({

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defineAction } from '@mlops/action-kit';
 import { loadConfig, selectModels, type Stage } from '@mlops/config';
 import { mapLimit, messageOf } from '@mlops/foundation';
+import { plural } from './format.js';
 import { readTable, validateTable } from '@mlops/data';
 import type { Check, ModelValidation, ValidationContext } from './model-validation.js';
 import { validateModel } from './model-validation.js';
@@ -75,7 +76,10 @@ export const basicModelValidate = defineAction<BasicModelValidateInputs>({
       minRows: data['min-rows'],
     });
     const dataCheck: Check = violations.length
-      ? { status: 'failed', message: `${violations.length} schema violations in ${data.sample}` }
+      ? {
+          status: 'failed',
+          message: `${plural(violations.length, 'schema violation')} in ${data.sample}, first: ${violations[0]!.message}`,
+        }
       : { status: 'passed' };
     const workDir = path.join(loaded.projectDir, VALIDATION_DIR, inputs.stage);
     // Each run starts clean so nothing of an earlier run is taken for this one.

@@ -1,0 +1,276 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputReader, type ActionDefinition } from '@mlops/action-kit';
+import { parseConfig } from '@mlops/config';
+import { messageOf } from '@mlops/foundation';
+import { basicModelValidate, lintAndTest, type ModelValidation } from '@mlops/stages';
+import { recordingDeps } from './support/deps.js';
+import { tinyProject } from './support/project.js';
+
+/** How a case's input is broken, and how its one-line error is read back. */
+export interface BadInputCase {
+  name: string;
+  run: () => Promise<string>;
+}
+
+const BASE = `name: tiny
+train: { command: 'true' }
+score: { command: 'true' }
+data:
+  sample: data/sample.csv
+  keys: [shop, week]
+  time: week
+  target: sales
+  columns: {}
+models:
+  name: tiny-{group}
+  matrix:
+    group: [a, b]
+`;
+
+/** The error of parsing config text (file name as the user sees it). */
+function configError(text: string): Promise<string> {
+  return Promise.resolve().then(() => {
+    try {
+      parseConfig(text, '/project/mlops.yaml');
+      return 'no error';
+    } catch (error) {
+      return messageOf(error);
+    }
+  });
+}
+
+/** The error (thrown, or the step's failure) of running an action on a project. */
+async function actionError(
+  definition: ActionDefinition,
+  project: string,
+  inputs: Record<string, string> = {},
+): Promise<string> {
+  try {
+    const parsed = definition.parseInputs(
+      new InputReader(
+        definition.inputs,
+        (name) => ({ 'working-directory': project, ...inputs })[name] ?? '',
+      ),
+    );
+    const result = await definition.execute(parsed, recordingDeps(project));
+    return result.failure ?? 'no error';
+  } catch (error) {
+    return messageOf(error).replaceAll(project, '<project>');
+  }
+}
+
+/** The first failed check of the first model, as the summary shows it. */
+async function modelError(project: string, inputs: Record<string, string> = {}): Promise<string> {
+  const metrics = path.join(project, '.mlops/validate/pr/metrics.json');
+  const failure = await actionError(basicModelValidate as ActionDefinition, project, inputs);
+  if (failure === 'no error' || failure.startsWith('input ')) return failure;
+  const report = JSON.parse(await readFile(metrics, 'utf8')) as { models: ModelValidation[] };
+  const model = report.models.find((m) => !m.passed)!;
+  const check = Object.entries(model.checks).find(([, c]) => c.status === 'failed')!;
+  return `${model.name} ${check[0]}: ${check[1].message}`.replaceAll(project, '<project>');
+}
+
+const withFault = (fault: string) => (text: string) =>
+  text.replace('name: tiny\n', `name: tiny\nenv: { TINY_FAULT: ${fault} }\n`);
+
+export const cases: BadInputCase[] = [
+  { name: 'broken YAML', run: () => configError('name: tiny\ntrain: [\n') },
+  { name: 'duplicate key', run: () => configError(`${BASE}name: again\n`) },
+  { name: 'a list instead of a mapping', run: () => configError('- name: tiny\n') },
+  {
+    name: 'wrong type',
+    run: () => configError(BASE.replace("train: { command: 'true' }", 'train: { command: 5 }')),
+  },
+  {
+    name: 'unknown key with a hint',
+    run: () =>
+      configError(
+        BASE.replace("score: { command: 'true' }", "score: { command: 'true', timout-minutes: 3 }"),
+      ),
+  },
+  {
+    name: 'missing required section',
+    run: () => configError(BASE.replace("train: { command: 'true' }\n", '')),
+  },
+  {
+    name: 'enum value with a hint',
+    run: () => configError(BASE.replace('columns: {}', 'columns: { sales: { type: integr } }')),
+  },
+  {
+    name: 'matrix values not a list',
+    run: () => configError(BASE.replace('group: [a, b]', 'group: a')),
+  },
+  {
+    name: 'unknown backend',
+    run: () => configError(`${BASE}environments:\n  dev: { backend: azure }\n`),
+  },
+  {
+    name: 'time column not a key',
+    run: () => configError(BASE.replace('time: week', 'time: day')),
+  },
+  {
+    name: 'template placeholder not in matrix',
+    run: () => configError(BASE.replace('tiny-{group}', 'tiny-{grup}')),
+  },
+  { name: 'malformed gate', run: () => configError(`${BASE}metrics:\n  gates: ['mape =< 0.4']\n`) },
+  {
+    name: 'override matches no model',
+    run: () => configError(`${BASE}  overrides:\n    tiny-c: { epochs: { pr: 1 } }\n`),
+  },
+  {
+    name: 'negative timeout',
+    run: () =>
+      configError(
+        BASE.replace(
+          "train: { command: 'true' }",
+          "train: { command: 'true', timeout-minutes: -1 }",
+        ),
+      ),
+  },
+  {
+    name: 'missing config file',
+    run: async () =>
+      actionError(lintAndTest as ActionDefinition, await tinyProject(), { config: 'nope.yaml' }),
+  },
+  {
+    name: 'stage input not pr or main',
+    run: async () =>
+      actionError(basicModelValidate as ActionDefinition, await tinyProject(), { stage: 'prod' }),
+  },
+  {
+    name: 'parallel input not an integer',
+    run: async () =>
+      actionError(basicModelValidate as ActionDefinition, await tinyProject(), { parallel: 'two' }),
+  },
+  {
+    name: 'boolean input misspelt',
+    run: async () =>
+      actionError(basicModelValidate as ActionDefinition, await tinyProject(), {
+        'fail-on-gates': 'yes',
+      }),
+  },
+  {
+    name: 'models input matches nothing',
+    run: async () =>
+      actionError(basicModelValidate as ActionDefinition, await tinyProject(), {
+        models: 'tiny-c',
+      }),
+  },
+  {
+    name: 'no lint and no test commands',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({ config: (t) => t.replace(/lint:[\s\S]*?(?=train:)/, '') }),
+      ),
+  },
+  {
+    name: 'lint command not found',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({
+          config: (t) =>
+            t.replace(
+              /command: '"\$MLOPS_INTERPRETER" -m flake8[^\n]*/,
+              'command: nosuchlinter --check',
+            ),
+        }),
+      ),
+  },
+  {
+    name: 'a failing unit test',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({
+          files: { 'tests/test_fail.py': 'def test_fails():\n    assert 1 == 2\n' },
+        }),
+      ),
+  },
+  {
+    name: 'unreadable JUnit file',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({
+          config: (t) =>
+            t.replace(
+              /--junitxml=reports\/junit.xml/,
+              '--junitxml=reports/other.xml && echo "<testsuites><testsuite>" > reports/junit.xml',
+            ),
+        }),
+      ),
+  },
+  {
+    name: 'JUnit file never written',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({
+          config: (t) => t.replace('junit: reports/junit.xml', 'junit: reports/nowhere.xml'),
+        }),
+      ),
+  },
+  {
+    name: 'coverage below the minimum',
+    run: async () =>
+      actionError(
+        lintAndTest as ActionDefinition,
+        await tinyProject({ config: (t) => t.replace('min-coverage: 50', 'min-coverage: 99') }),
+      ),
+  },
+  {
+    name: 'train command exits 1',
+    run: async () => modelError(await tinyProject({ config: withFault('train-exit') })),
+  },
+  {
+    name: 'train writes no model',
+    run: async () => modelError(await tinyProject({ config: withFault('no-model') })),
+  },
+  {
+    name: 'model file with NaN',
+    run: async () => modelError(await tinyProject({ config: withFault('nan-model') })),
+  },
+  {
+    name: 'NaN predictions',
+    run: async () => modelError(await tinyProject({ config: withFault('nan-predictions') })),
+  },
+  {
+    name: 'missing predictions',
+    run: async () => modelError(await tinyProject({ config: withFault('missing-predictions') })),
+  },
+  {
+    name: 'train exceeds its time limit',
+    run: async () =>
+      modelError(
+        await tinyProject({
+          config: (t) =>
+            withFault('train-slow')(t).replace(/timeout-minutes: 1/, 'timeout-minutes: 0.02'),
+        }),
+      ),
+  },
+  {
+    name: 'sample violates the schema',
+    run: async () => {
+      const project = await tinyProject();
+      const sample = path.join(project, 'data/sample.csv');
+      await writeFile(sample, (await readFile(sample, 'utf8')).replace(/,a,(\d+)\n/, ',a,-$1\n'));
+      return modelError(project);
+    },
+  },
+  {
+    name: 'sample file missing',
+    run: async () =>
+      actionError(
+        basicModelValidate as ActionDefinition,
+        await tinyProject({ config: (t) => t.replace('data/sample.csv', 'data/missing.csv') }),
+      ),
+  },
+  {
+    name: 'matrix value with no rows',
+    run: async () =>
+      modelError(await tinyProject({ config: (t) => t.replace('group: [a, b]', 'group: [a, c]') })),
+  },
+];

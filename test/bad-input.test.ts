@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { cases } from './bad-input.cases.js';
+
+/** The exact one-line error each broken input gets (multi-problem configs list one per line). */
+const expected: Record<string, string> = {
+  'broken YAML':
+    '/project/mlops.yaml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  'duplicate key': '/project/mlops.yaml:14:1: YAML syntax error: Map keys must be unique',
+  'a list instead of a mapping':
+    '/project/mlops.yaml: expected a mapping of settings (name, train, score, data, models, …), found a list of 1',
+  'wrong type': '/project/mlops.yaml:2:19: train.command: expected a string, found number 5',
+  'unknown key with a hint':
+    '/project/mlops.yaml:3:27: score.timout-minutes: unknown key "timout-minutes" (did you mean "timeout-minutes"?); allowed keys: command, timeout-minutes',
+  'missing required section': '/project/mlops.yaml:1:1: train: is required (a mapping)',
+  'enum value with a hint':
+    '/project/mlops.yaml:9:29: data.columns.sales.type: expected one of "string", "integer", "number", "date", "boolean", found "integr" (did you mean "integer"?)',
+  'matrix values not a list':
+    '/project/mlops.yaml:13:12: models.matrix.group: expected a list, found "a"',
+  'unknown backend':
+    '/project/mlops.yaml:15:19: environments.dev.backend: expected one of "local", "azureml", found "azure"',
+  'time column not a key':
+    '/project/mlops.yaml:7:9: data.time: "day" must be one of data.keys (shop, week)',
+  'template placeholder not in matrix':
+    '/project/mlops.yaml:11:9: models.name: placeholder {grup} is not a matrix key (keys: group)\n/project/mlops.yaml:11:9: models.name: the name template does not use matrix key {group}, so model names would repeat; add {group}',
+  'malformed gate':
+    '/project/mlops.yaml:15:11: metrics.gates[0]: expected a gate such as "mape <= 0.45" or "mape < baseline", found "mape =< 0.4"',
+  'override matches no model':
+    '/project/mlops.yaml:15:13: models.overrides.tiny-c: "tiny-c" matches none of the 2 models; did you mean "tiny-a"?',
+  'negative timeout':
+    '/project/mlops.yaml:2:44: train.timeout-minutes: expected a number > 0, found number -1',
+  'missing config file':
+    "config file <project>/nope.yaml does not exist: create it (see the README's config reference) or set the 'config' input",
+  'stage input not pr or main': 'input \'stage\' must be one of pr, main, got "prod"',
+  'parallel input not an integer':
+    'input \'parallel\' must be an integer >= 1 and <= 256, got "two"',
+  'boolean input misspelt': 'input \'fail-on-gates\' must be true or false, got "yes"',
+  'models input matches nothing':
+    'models: "tiny-c" matches none of the 2 models; did you mean "tiny-a"?',
+  'no lint and no test commands':
+    '<project>/mlops.yaml: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config',
+  'lint command not found':
+    'Code validation failed: flake8 exited 127: /bin/sh: 1: nosuchlinter: not found',
+  'a failing unit test': 'Code validation failed: 1 of 3 tests failed',
+  'unreadable JUnit file':
+    "JUnit report <project>/reports/junit.xml is not JUnit XML (the file ends before <testsuites>, <testsuite> are closed): check the test command's report option",
+  'JUnit file never written':
+    'JUnit report <project>/reports/nowhere.xml was not written: make the test command write it (e.g. pytest --junitxml=<project>/reports/nowhere.xml) or fix test.junit in mlops.yaml',
+  'coverage below the minimum':
+    'Code validation failed: line coverage 53.2 % is 45.8 points below the minimum 99.0 %',
+  'train command exits 1': 'tiny-a train: train command exited 1: train: cannot converge',
+  'train writes no model':
+    'tiny-a train: the train command wrote no model files to <project>/.mlops/validate/pr/tiny-a/train/model: write them to $MLOPS_OUTPUT_DIR/model/',
+  'model file with NaN':
+    'tiny-a train: model/model.json is not valid JSON: it has 2 NaN/Infinity values (write null instead; json.dump(..., allow_nan=False) catches them)',
+  'NaN predictions':
+    'tiny-a score: 4 predictions are not finite numbers (line 2: "nan", line 3: "nan", line 4: "nan", …)',
+  'missing predictions':
+    'tiny-a score: 1 of 4 input rows has no prediction (shop=a0, week=2024-02-12)',
+  'train exceeds its time limit':
+    'tiny-a train: train command timed out after 0.02 min: (no output)',
+  'sample violates the schema':
+    'tiny-a data: 1 schema violation in data/sample.csv, first: column "sales": 1 value below min 0 (line 2: "-9")',
+  'sample file missing':
+    'data sample <project>/data/missing.csv does not exist: check the path in mlops.yaml',
+  'matrix value with no rows':
+    'tiny-c train: no rows of <project>/data/sample.csv match group=c: check the matrix values against the data',
+};
+
+describe('bad input gets an exact, actionable error', () => {
+  it('covers at least 25 distinct cases, each with an expected message', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+    expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
+    expect(await c.run()).toBe(expected[name]);
+  });
+});

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, tempDir } from './project.js';
+
+export interface BundleRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses the GITHUB_OUTPUT file the way the runner does (name<<delimiter blocks). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '');
+    outputs[name!] = value.join('\n');
+  }
+  return outputs;
+}
+
+/**
+ * Runs `node dist/<bundle>/index.js` as the runner does: inputs as INPUT_*,
+ * outputs and summary through files, the workspace as the working directory.
+ */
+export async function runBundle(
+  bundle: string,
+  inputs: Record<string, string>,
+  options: { workspace: string; env?: Record<string, string> },
+): Promise<BundleRun> {
+  const runnerDir = await tempDir('mlops-runner-');
+  const outputFile = path.join(runnerDir, 'output');
+  const summaryFile = path.join(runnerDir, 'summary');
+  await mkdir(path.join(runnerDir, 'temp'));
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? runnerDir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: path.join(runnerDir, 'temp'),
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', bundle, 'index.js')], {
+    cwd: options.workspace,
+    env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+  };
+}
+
+/** Runs the CLI bundle with arguments. */
+export async function runCli(
+  args: string[],
+  cwd = REPO_ROOT,
+): Promise<Omit<BundleRun, 'outputs' | 'summary'>> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
+    cwd,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
