@@ -57728,6 +57728,8 @@ function describeIssue(issue, root) {
                 message: `expected ${issue.message || issue.format}, found ${load_describe(value)}`,
             };
         case 'invalid_union': {
+            if (value === undefined)
+                return { path: issue.path, message: 'is required' };
             const discriminator = issue.discriminator;
             // zod reports a bad discriminator at the discriminator key itself.
             return discriminator

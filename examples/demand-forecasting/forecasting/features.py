@@ -40,6 +40,16 @@ NUMERIC_FEATURES = (
     "urban_share",
 )
 SEASON_FEATURES = ("season_sin1", "season_cos1")
+# Features that need a year of history to be learned; a model trained on
+# less switches them off (they are set to 0 in training and scoring).
+YEARLY_FEATURES = (
+    "last_year",
+    "last_year_missing",
+    "season_sin1",
+    "season_cos1",
+    "season_sin2",
+    "season_cos2",
+)
 
 # columns the features need (besides units for training)
 INPUT_COLUMNS = (
@@ -146,11 +156,13 @@ class History:
         return self._csum[:, -1] / np.maximum(count, 1)
 
 
-def build_features(frame, history, series_level, global_level):
+def build_features(frame, history, series_level, global_level,
+                   disabled=()):
     """Numeric feature frame (columns ``NUMERIC_FEATURES``) for ``frame``.
 
     series_level: fallback mean units per history series; global_level:
-    fallback for series the history does not know."""
+    fallback for series the history does not know; disabled: features
+    set to 0."""
     t = week_index(frame["week"])
     rows = history.lookup(series_keys(frame))
     level = np.where(rows >= 0, np.asarray(series_level)[rows],
@@ -186,6 +198,8 @@ def build_features(frame, history, series_level, global_level):
         "household_size": frame["household_size"].values.astype(float),
         "urban_share": frame["urban_share"].values.astype(float),
     }, index=frame.index)
+    for name in disabled:
+        out[name] = 0.0
     return out[list(NUMERIC_FEATURES)]
 
 

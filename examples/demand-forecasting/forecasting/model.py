@@ -1,5 +1,11 @@
 """The per-cell ensemble: LASSO + embedding network, saved without pickle.
 
+Training holds out the last ``VALID_WEEKS`` weeks of the training rows as a
+validation slice -- the same situation as scoring: features from the
+history before it, 1..8 weeks ahead.  On that slice it picks the LASSO
+penalty, the ensemble weights and a calibration factor, then refits both
+members on all rows.
+
 A model folder holds ``model.json`` (metadata, scalers, vocabularies, LASSO
 coefficients, ensemble weights; finite numbers only) and float64 ``.npy``
 arrays: the network weights and the recent demand history that scoring
@@ -13,8 +19,10 @@ import time
 import numpy as np
 
 from . import __version__
-from .features import HISTORY_KEEP, Encoder, History, build_features
-from .lasso import DEFAULT_ALPHA, fit_lasso, predict_lasso
+from .features import (HISTORY_KEEP, YEARLY_FEATURES, Encoder, History,
+                       build_features)
+from .lasso import fit_lasso, predict_lasso
+from .metrics import mape
 from .nn import EmbeddingNet
 
 FORMAT = "demand-forecasting-ensemble/1"
@@ -22,11 +30,20 @@ MODEL_FILE = "model.json"
 HISTORY_UNITS = "history_units.npy"
 HISTORY_SEEN = "history_seen.npy"
 SERIES_LEVEL = "series_level.npy"
-# Calibration: one multiplicative factor per cell, chosen on the training
-# rows of the last CALIBRATION_WEEKS weeks to minimize MAPE (the business
-# metric) -- log-space fits are biased low for intermittent demand.
-CALIBRATION_WEEKS = 52
+
+VALID_WEEKS = 8                # validation slice = last 8 training weeks
+MIN_WEEKS_TO_VALIDATE = 24     # below this: fixed choices, no validation
+MIN_WEEKS_FOR_SEASON = 60      # below this: yearly features switched off
+ALPHA_GRID = (0.0005, 0.002, 0.008, 0.03, 0.1)
+FALLBACK_ALPHA = 0.03
+NN_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+FALLBACK_NN_WEIGHT = 0.5
+# Calibration: one multiplicative factor per cell minimizing MAPE (the
+# business metric) -- log-space fits are biased low for intermittent demand.
+CALIBRATION_WEEKS = 52         # in-sample fallback when not validating
 CALIBRATION_GRID = np.exp(np.linspace(np.log(0.5), np.log(2.5), 49))
+# No forecast above this multiple of the largest weekly units in history.
+CAP_FACTOR = 3.0
 
 
 def calibration_factor(actual, predicted, grid=CALIBRATION_GRID):
@@ -41,10 +58,76 @@ def calibration_factor(actual, predicted, grid=CALIBRATION_GRID):
     return float(grid[int(np.argmin(errors))])
 
 
+class _Prepared:
+    """History, features and encodings of a set of training rows."""
+
+    def __init__(self, frame, disabled):
+        self.frame = frame.reset_index(drop=True)
+        self.history = History.from_frame(self.frame)
+        self.series_level = self.history.series_means()
+        self.global_level = float(self.frame["units"].mean())
+        self.disabled = tuple(disabled)
+        self.features = build_features(self.frame, self.history,
+                                       self.series_level, self.global_level,
+                                       self.disabled)
+        self.encoder = Encoder.fit(self.features, self.frame)
+        self.design = self.encoder.design(self.features, self.frame)
+        self.target = np.log1p(self.frame["units"].values.astype(float))
+        self.target_mean = float(self.target.mean())
+        std = float(self.target.std())
+        self.target_std = std if std > 1e-9 else 1.0
+
+    def fit_net(self, epochs, seed):
+        net = EmbeddingNet(len(self.encoder.stores),
+                           len(self.encoder.products),
+                           len(self.encoder.means), seed=seed)
+        scaled = (self.target - self.target_mean) / self.target_std
+        losses = net.fit(self.encoder.store_index(self.frame),
+                         self.encoder.product_index(self.frame),
+                         self.encoder.numeric(self.features), scaled,
+                         epochs, seed=seed)
+        return net, losses
+
+    def model(self, lasso, net, weights=(0.5, 0.5), calibration=1.0,
+              meta=None):
+        return CellModel(self.encoder, self.history.tail(HISTORY_KEEP),
+                         self.series_level, self.global_level, lasso, net,
+                         self.target_mean, self.target_std, weights,
+                         meta or {}, calibration, self.disabled)
+
+
+def _validate(frame, weeks, epochs, seed, disabled):
+    """Choose (alpha, nn weight, calibration) on the last VALID_WEEKS."""
+    cutoff = weeks[-VALID_WEEKS]
+    prep = _Prepared(frame[frame["week"] < cutoff], disabled)
+    valid = frame[frame["week"] >= cutoff].reset_index(drop=True)
+    actual = valid["units"].values.astype(float)
+    net, _ = prep.fit_net(epochs, seed)
+    best = None
+    for alpha in ALPHA_GRID:
+        model = prep.model(fit_lasso(prep.design, prep.target, alpha), net)
+        lasso_units, nn_units = model.member_predictions(valid)
+        err = np.mean((np.log1p(lasso_units) - np.log1p(actual)) ** 2)
+        if best is None or err < best[0]:
+            best = (err, alpha, lasso_units, nn_units)
+    _, alpha, lasso_units, nn_units = best
+    choice = None
+    for w in NN_WEIGHTS:
+        blend = (1.0 - w) * lasso_units + w * nn_units
+        k = calibration_factor(actual, blend)
+        err = mape(actual, k * blend)
+        err = 0.0 if err != err else err  # no positive actuals
+        if choice is None or err < choice[0] - 1e-12:
+            choice = (err, w, k)
+    err, w, k = choice
+    return {"alpha": alpha, "nn_weight": w, "calibration": k,
+            "valid_mape": err, "valid_rows": len(valid)}
+
+
 class CellModel:
     def __init__(self, encoder, history, series_level, global_level,
                  lasso, net, target_mean, target_std, weights, meta,
-                 calibration=1.0):
+                 calibration=1.0, disabled=()):
         self.encoder = encoder
         self.history = history
         self.series_level = np.asarray(series_level, dtype=float)
@@ -56,85 +139,83 @@ class CellModel:
         self.weights = [float(w) for w in weights]
         self.meta = dict(meta)
         self.calibration = float(calibration)
+        self.disabled = tuple(disabled)
 
     # -- training ------------------------------------------------------
     @classmethod
-    def fit(cls, frame, epochs=40, seed=0, alpha=DEFAULT_ALPHA,
-            meta=None):
-        """Fit both members on the rows of one cell (with ``units``).
+    def fit(cls, frame, epochs=40, seed=0, meta=None):
+        """Fit the ensemble on the rows of one cell (with ``units``).
 
         Returns (model, metrics) where metrics is a flat dict of floats."""
         started = time.time()
+        frame = frame.sort_values(["week", "store_id", "product_id"])
         frame = frame.reset_index(drop=True)
-        history = History.from_frame(frame)
-        series_level = history.series_means()
-        global_level = float(frame["units"].mean())
-        features = build_features(frame, history, series_level,
-                                  global_level)
-        encoder = Encoder.fit(features, frame)
-        target = np.log1p(frame["units"].values.astype(float))
-
-        lasso = fit_lasso(encoder.design(features, frame), target, alpha)
-
-        target_mean = float(target.mean())
-        target_std = float(target.std()) if target.std() > 1e-9 else 1.0
-        scaled = (target - target_mean) / target_std
-        net = EmbeddingNet(len(encoder.stores), len(encoder.products),
-                           len(encoder.means), seed=seed)
-        losses = net.fit(encoder.store_index(frame),
-                         encoder.product_index(frame),
-                         encoder.numeric(features), scaled, epochs,
-                         seed=seed)
+        weeks = sorted(frame["week"].unique())
+        disabled = YEARLY_FEATURES if len(weeks) < MIN_WEEKS_FOR_SEASON \
+            else ()
+        validated = len(weeks) >= MIN_WEEKS_TO_VALIDATE
+        if validated:
+            choice = _validate(frame, weeks, epochs, seed, disabled)
+        else:
+            choice = {"alpha": FALLBACK_ALPHA,
+                      "nn_weight": FALLBACK_NN_WEIGHT}
+        prep = _Prepared(frame, disabled)
+        lasso = fit_lasso(prep.design, prep.target, choice["alpha"])
+        net, losses = prep.fit_net(epochs, seed)
         info = dict(meta or {})
         info.update({
             "epochs": int(epochs),
             "seed": int(seed),
             "train_rows": int(len(frame)),
-            "train_first_week": str(frame["week"].min()),
-            "train_last_week": str(frame["week"].max()),
+            "train_first_week": str(weeks[0]),
+            "train_last_week": str(weeks[-1]),
+            "validated": bool(validated),
         })
-        model = cls(encoder, history.tail(HISTORY_KEEP), series_level,
-                    global_level, lasso, net, target_mean, target_std,
-                    [0.5, 0.5], info)
-        weeks = sorted(frame["week"].unique())
-        recent = frame[frame["week"] >= weeks[-min(CALIBRATION_WEEKS,
-                                                   len(weeks))]]
-        model.calibration = calibration_factor(recent["units"].values,
-                                               model.predict(recent))
+        w = choice["nn_weight"]
+        model = prep.model(lasso, net, [1.0 - w, w], 1.0, info)
+        if validated:
+            model.calibration = choice["calibration"]
+        else:
+            recent = frame[frame["week"] >= weeks[-min(CALIBRATION_WEEKS,
+                                                       len(weeks))]]
+            model.calibration = calibration_factor(recent["units"].values,
+                                                   model.predict(recent))
         fitted = model.predict(frame)
         actual = frame["units"].values.astype(float)
-        positive = actual > 0
         metrics = {
             "train_rows": float(len(frame)),
-            "train_series": float(len(history.series)),
+            "train_series": float(len(prep.history.series)),
+            "lasso_alpha": float(choice["alpha"]),
             "lasso_train_mse": lasso["train_mse"],
             "lasso_null_mse": lasso["null_mse"],
             "lasso_nonzero_coefs": float(lasso["nonzero"]),
             "nn_loss_initial": float(losses[0]),
             "nn_loss_final": float(losses[-1]),
+            "nn_weight": float(w),
             "calibration": model.calibration,
-            "train_mape": float(np.mean(
-                np.abs(fitted[positive] - actual[positive])
-                / actual[positive])) if positive.any() else 0.0,
+            "train_mape": mape(actual, fitted),
             "fit_seconds": round(time.time() - started, 3),
         }
+        if validated:
+            metrics["valid_mape"] = float(choice["valid_mape"])
+            metrics["valid_rows"] = float(choice["valid_rows"])
         return model, metrics
 
     # -- scoring -------------------------------------------------------
     def member_predictions(self, frame):
         """Units predicted by (lasso, nn), each clipped to >= 0."""
-        history = self.history
-        features = build_features(frame, history, self.series_level,
-                                  self.global_level)
+        frame = frame.reset_index(drop=True)
+        features = build_features(frame, self.history, self.series_level,
+                                  self.global_level, self.disabled)
         design = self.encoder.design(features, frame)
         lasso_log = predict_lasso(self.lasso, design)
         nn_scaled = self.net.predict(self.encoder.store_index(frame),
                                      self.encoder.product_index(frame),
                                      self.encoder.numeric(features))
         nn_log = nn_scaled * self.target_std + self.target_mean
-        # guard against absurd extrapolation before exponentiating
-        cap = np.log1p(10.0 * max(self.global_level, 1.0)
-                       + 10.0 * np.nanmax(history.units, initial=0.0))
+        peak = max(np.nanmax(self.history.units, initial=0.0),
+                   self.global_level, 1.0)
+        cap = np.log1p(CAP_FACTOR * peak)
         lasso_units = np.expm1(np.clip(lasso_log, 0.0, cap))
         nn_units = np.expm1(np.clip(nn_log, 0.0, cap))
         return lasso_units, nn_units
@@ -143,8 +224,7 @@ class CellModel:
         """Ensemble prediction of units, >= 0, one per row of ``frame``."""
         if len(frame) == 0:
             return np.zeros(0)
-        lasso_units, nn_units = self.member_predictions(
-            frame.reset_index(drop=True))
+        lasso_units, nn_units = self.member_predictions(frame)
         pred = self.weights[0] * lasso_units + self.weights[1] * nn_units
         return np.clip(self.calibration * pred, 0.0, None)
 
@@ -166,6 +246,7 @@ class CellModel:
             "meta": self.meta,
             "target": "log1p(units)",
             "encoder": self.encoder.to_dict(),
+            "disabled_features": list(self.disabled),
             "history": {
                 "series": self.history.series,
                 "start_week_index": self.history.start,
@@ -220,4 +301,5 @@ class CellModel:
                    doc["global_level"], lasso, EmbeddingNet.load(folder),
                    doc["nn"]["target_mean"], doc["nn"]["target_std"],
                    doc["ensemble"]["weights"], doc["meta"],
-                   doc["ensemble"]["calibration"])
+                   doc["ensemble"]["calibration"],
+                   doc["disabled_features"])

@@ -75,7 +75,7 @@ export function parseConfig(
     checkData(parsed.data, problems);
     const modelProblems: ModelProblem[] = [];
     const models = expandModels(parsed.data, modelProblems);
-    if (!modelProblems.length) checkModelNames(models, modelProblems);
+    if (!modelProblems.length) checkModelNames(parsed.data, models, modelProblems);
     problems.push(...modelProblems);
     if (!problems.length) return { file, projectDir, config: parsed.data, models };
   }
@@ -167,6 +167,7 @@ function describeIssue(
         message: `expected ${issue.message || issue.format}, found ${describe(value)}`,
       };
     case 'invalid_union': {
+      if (value === undefined) return { path: issue.path, message: 'is required' };
       const discriminator = (issue as { discriminator?: string }).discriminator;
       // zod reports a bad discriminator at the discriminator key itself.
       return discriminator

@@ -86,17 +86,23 @@ export function expandModels(config: ProjectConfig, problems: ModelProblem[]): M
 }
 
 /** Problems that only show once the models are named: bad or repeated names. */
-export function checkModelNames(models: ModelSpec[], problems: ModelProblem[]): void {
+export function checkModelNames(
+  config: ProjectConfig,
+  models: ModelSpec[],
+  problems: ModelProblem[],
+): void {
   const seen = new Set<string>();
-  for (const model of models) {
+  const listed = Array.isArray(config.models);
+  for (const [index, model] of models.entries()) {
+    const path = listed ? ['models', index, 'name'] : ['models', 'name'];
     if (!MODEL_NAME_PATTERN.test(model.name)) {
       problems.push({
-        path: ['models'],
+        path,
         message: `model name "${model.name}" is not allowed: use letters, digits, '-', '_' or '.' (at most 255)`,
       });
     }
     if (seen.has(model.name)) {
-      problems.push({ path: ['models'], message: `model name "${model.name}" appears twice` });
+      problems.push({ path, message: `model name "${model.name}" appears twice` });
     }
     seen.add(model.name);
   }

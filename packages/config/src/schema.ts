@@ -34,6 +34,13 @@ const epochs = z.strictObject({
   full: z.int().positive().optional().describe('Epochs when training on the full data.'),
 });
 
+/** Per-model epochs: only what is given, so the project's values fill the rest. */
+const epochOverrides = z.strictObject({
+  pr: z.int().positive().optional(),
+  main: z.int().positive().optional(),
+  full: z.int().positive().optional(),
+});
+
 const columnType = z.enum(['string', 'integer', 'number', 'date', 'boolean']);
 const column = z.strictObject({
   type: columnType,
@@ -70,7 +77,7 @@ const modelParams = z.record(
 );
 
 const modelTuning = {
-  epochs: epochs.partial().optional(),
+  epochs: epochOverrides.optional(),
   gates: z.array(gate).optional(),
 };
 

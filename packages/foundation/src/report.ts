@@ -40,7 +40,12 @@ export function toMarkdown(report: Report): string {
 }
 
 /** Status icons read as words in a terminal, where emoji widths break columns. */
-const TERMINAL_WORDS: Record<string, string> = { '✅': 'ok', '❌': 'FAIL', '⏭️': 'skip', '⚠️': 'warn' };
+const TERMINAL_WORDS: Record<string, string> = {
+  '✅': 'ok',
+  '❌': 'FAIL',
+  '⏭️': 'skip',
+  '⚠️': 'warn',
+};
 
 /** Strips the Markdown emphasis we use so terminal text reads cleanly. */
 function plain(value: Cell): string {
