@@ -43204,7 +43204,12 @@ function toMarkdown(report) {
     return parts.join('\n\n') + '\n';
 }
 /** Status icons read as words in a terminal, where emoji widths break columns. */
-const TERMINAL_WORDS = { '✅': 'ok', '❌': 'FAIL', '⏭️': 'skip', '⚠️': 'warn' };
+const TERMINAL_WORDS = {
+    '✅': 'ok',
+    '❌': 'FAIL',
+    '⏭️': 'skip',
+    '⚠️': 'warn',
+};
 /** Strips the Markdown emphasis we use so terminal text reads cleanly. */
 function plain(value) {
     return String(value)
@@ -52985,6 +52990,12 @@ const epochs = strictObject({
     main: schemas_int().positive().default(10).describe('Epochs on main (more, still on the sample).'),
     full: schemas_int().positive().optional().describe('Epochs when training on the full data.'),
 });
+/** Per-model epochs: only what is given, so the project's values fill the rest. */
+const epochOverrides = strictObject({
+    pr: schemas_int().positive().optional(),
+    main: schemas_int().positive().optional(),
+    full: schemas_int().positive().optional(),
+});
 const columnType = schemas_enum(['string', 'integer', 'number', 'date', 'boolean']);
 const column = strictObject({
     type: columnType,
@@ -53012,7 +53023,7 @@ const gate = schemas_string()
     .describe(`<metric> <op> <number | baseline [* factor]>; metrics: ${METRIC_NAMES.join(', ')}`);
 const modelParams = record(schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'), union([schemas_string(), schemas_number()]));
 const modelTuning = {
-    epochs: epochs.partial().optional(),
+    epochs: epochOverrides.optional(),
     gates: array(gate).optional(),
 };
 const namedModel = strictObject({
@@ -53232,17 +53243,19 @@ function expandModels(config, problems) {
     });
 }
 /** Problems that only show once the models are named: bad or repeated names. */
-function checkModelNames(models, problems) {
+function checkModelNames(config, models, problems) {
     const seen = new Set();
-    for (const model of models) {
+    const listed = Array.isArray(config.models);
+    for (const [index, model] of models.entries()) {
+        const path = listed ? ['models', index, 'name'] : ['models', 'name'];
         if (!MODEL_NAME_PATTERN.test(model.name)) {
             problems.push({
-                path: ['models'],
+                path,
                 message: `model name "${model.name}" is not allowed: use letters, digits, '-', '_' or '.' (at most 255)`,
             });
         }
         if (seen.has(model.name)) {
-            problems.push({ path: ['models'], message: `model name "${model.name}" appears twice` });
+            problems.push({ path, message: `model name "${model.name}" appears twice` });
         }
         seen.add(model.name);
     }
@@ -53337,7 +53350,7 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
         const modelProblems = [];
         const models = expandModels(parsed.data, modelProblems);
         if (!modelProblems.length)
-            checkModelNames(models, modelProblems);
+            checkModelNames(parsed.data, models, modelProblems);
         problems.push(...modelProblems);
         if (!problems.length)
             return { file, projectDir, config: parsed.data, models };

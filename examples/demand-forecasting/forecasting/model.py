@@ -3,8 +3,8 @@
 Training holds out the last ``VALID_WEEKS`` weeks of the training rows as a
 validation slice -- the same situation as scoring: features from the
 history before it, 1..8 weeks ahead.  On that slice it picks the LASSO
-penalty, the ensemble weights and a calibration factor, then refits both
-members on all rows.
+penalty and the ensemble weights, then refits both members on all rows
+and calibrates the blend on the last year of training rows.
 
 A model folder holds ``model.json`` (metadata, scalers, vocabularies, LASSO
 coefficients, ensemble weights; finite numbers only) and float64 ``.npy``
@@ -40,7 +40,7 @@ NN_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 FALLBACK_NN_WEIGHT = 0.5
 # Calibration: one multiplicative factor per cell minimizing MAPE (the
 # business metric) -- log-space fits are biased low for intermittent demand.
-CALIBRATION_WEEKS = 52         # in-sample fallback when not validating
+CALIBRATION_WEEKS = 52
 CALIBRATION_GRID = np.exp(np.linspace(np.log(0.5), np.log(2.5), 49))
 # No forecast above this multiple of the largest weekly units in history.
 CAP_FACTOR = 3.0
@@ -173,13 +173,12 @@ class CellModel:
         })
         w = choice["nn_weight"]
         model = prep.model(lasso, net, [1.0 - w, w], 1.0, info)
-        if validated:
-            model.calibration = choice["calibration"]
-        else:
-            recent = frame[frame["week"] >= weeks[-min(CALIBRATION_WEEKS,
-                                                       len(weeks))]]
-            model.calibration = calibration_factor(recent["units"].values,
-                                                   model.predict(recent))
+        # the factor is chosen on the final model's recent training rows:
+        # more rows than the validation slice, so a steadier estimate
+        recent = frame[frame["week"] >= weeks[-min(CALIBRATION_WEEKS,
+                                                   len(weeks))]]
+        model.calibration = calibration_factor(recent["units"].values,
+                                               model.predict(recent))
         fitted = model.predict(frame)
         actual = frame["units"].values.astype(float)
         metrics = {
