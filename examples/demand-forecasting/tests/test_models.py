@@ -109,3 +109,38 @@ def test_metrics():
     assert metrics.rmse_zero(actual, pred) == 1.0
     assert np.isnan(metrics.mape([0, 0], [1, 1]))
     assert np.isnan(metrics.rmse_zero([1], [1]))
+
+
+def test_short_history_uses_fixed_choices(split, tmp_path):
+    """< 24 weeks: no validation slice; < 60 weeks: no yearly features."""
+    train, test = split
+    weeks = sorted(train["week"].unique())
+    short = train[train["week"] >= weeks[-20]]
+    model, stats = md.CellModel.fit(short, epochs=3)
+    assert not model.meta["validated"] and "valid_mape" not in stats
+    assert stats["lasso_alpha"] == md.FALLBACK_ALPHA
+    assert set(model.disabled) == set(md.YEARLY_FEATURES)
+    model.save(str(tmp_path))
+    loaded = md.CellModel.load(str(tmp_path))
+    assert loaded.disabled == model.disabled
+    score = test.drop(columns=["units"])
+    assert np.allclose(loaded.predict(score), model.predict(score))
+
+
+def test_long_history_is_validated(split):
+    train, _ = split
+    model, stats = md.CellModel.fit(train, epochs=3)
+    assert model.meta["validated"] and stats["valid_rows"] > 0
+    assert stats["lasso_alpha"] in md.ALPHA_GRID
+    assert stats["nn_weight"] in md.NN_WEIGHTS
+    assert model.disabled == ()
+    assert np.isclose(sum(model.weights), 1.0)
+
+
+def test_predictions_are_capped(split):
+    train, test = split
+    model, _ = md.CellModel.fit(train, epochs=3)
+    model.lasso = dict(model.lasso, intercept=50.0)
+    lasso_units, _ = model.member_predictions(test)
+    peak = np.nanmax(model.history.units)
+    assert np.allclose(lasso_units, md.CAP_FACTOR * peak)
