@@ -39869,22 +39869,6 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
-/** Inputs every action has, first in every action.yml. */
-const COMMON_INPUTS = {
-    'working-directory': {
-        description: 'The project folder: commands run here and relative paths start here.',
-        default: '.',
-    },
-    config: {
-        description: 'The project config, relative to working-directory.',
-        default: 'mlops.yaml',
-    },
-};
-function defineAction(definition) {
-    return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
@@ -43376,16 +43360,31 @@ async function runOnRunner(definition, read = (name) => getInput(name)) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
-
-
-
-
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
+/** Inputs every action has, first in every action.yml. */
+const COMMON_INPUTS = {
+    'working-directory': {
+        description: 'The project folder: commands run here and relative paths start here.',
+        default: '.',
+    },
+    config: {
+        description: 'The project config, relative to working-directory.',
+        default: 'mlops.yaml',
+    },
+};
+function defineAction(definition) {
+    return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/config/src/gates.ts
 
 /** Metrics the suite computes itself from predictions (DESIGN 4.2). */

@@ -1,4 +1,4 @@
-import { runOnRunner } from '@mlops/action-kit';
+import { runOnRunner } from '@mlops/action-kit/runner';
 import { basicModelValidate } from '@mlops/stages';
 
 /** Inputs from the runner -> the basic-model-validate stage -> outputs and job summary. */

@@ -6,5 +6,4 @@ export {
   type InputSpec,
   type StageDeps,
 } from './definition.js';
-export { runnerDeps, runOnRunner } from './github-runner.js';
 export { InputReader } from './inputs.js';

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { runOnRunner } from '@mlops/action-kit';
+import { runOnRunner } from '@mlops/action-kit/runner';
 import { actions } from '@mlops/stages';
 
 /**

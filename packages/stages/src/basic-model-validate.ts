@@ -19,7 +19,7 @@ export interface BasicModelValidateInputs {
 }
 
 /** Where each run keeps per-model data and outputs, relative to the project. */
-export const VALIDATION_DIR = '.mlops/validate';
+const VALIDATION_DIR = '.mlops/validate';
 
 export const basicModelValidate = defineAction<BasicModelValidateInputs>({
   name: 'basic-model-validate',
@@ -163,7 +163,7 @@ function crashed(
   };
 }
 
-export function firstFailure(result: ModelValidation): string {
+function firstFailure(result: ModelValidation): string {
   const entry = Object.entries(result.checks).find(([, c]) => c.status === 'failed');
   return entry ? `${entry[0]}: ${entry[1].message ?? 'failed'}` : 'not validated';
 }
