@@ -2,7 +2,7 @@
  * Writes every file derived from code, so there is one source for each fact:
  * - actions/<name>/action.yml and the root action.yml, from the action definitions;
  * - the inputs/outputs blocks of the READMEs, from those action.yml files;
- * - packages/config/mlops.schema.json, from the zod schema.
+ * - packages/config/mlops.schema.json and the README's config reference, from the zod schema.
  * With --check it writes nothing and fails if any file is out of date.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parse, stringify } from 'yaml';
 import type { ActionDefinition } from '@mlops/action-kit';
 import { projectJsonSchema } from '@mlops/config';
 import { actions } from '@mlops/stages';
+import { configReference } from './config-reference.js';
 
 const check = process.argv.includes('--check');
 const HEADER =
@@ -137,7 +138,9 @@ for (const definition of definitions) {
   replaceBlock(readme, 'usage', docsBlock(definition.name, yml));
   replaceBlock('README.md', `usage:${definition.name}`, docsBlock(definition.name, yml));
 }
-files.set('packages/config/mlops.schema.json', JSON.stringify(projectJsonSchema(), null, 2) + '\n');
+const schema = projectJsonSchema();
+files.set('packages/config/mlops.schema.json', JSON.stringify(schema, null, 2) + '\n');
+replaceBlock('README.md', 'config-reference', configReference(schema));
 
 const stale = [...files].filter(
   ([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text,

@@ -1,164 +1,238 @@
 import { z } from 'zod';
 import { GATE_PATTERN, METRIC_NAMES } from './gates.js';
 
+/*
+ * The mlops.yaml schema. Every field has a description: the README's config
+ * reference and the JSON Schema editors use are generated from them.
+ */
+
 /** Lower-case names with dashes: used for project, stage and environment names. */
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 const command = z.string().trim().min(1, 'a non-empty command line');
-const minutes = z
-  .number()
-  .positive()
-  .max(24 * 60);
 const relativePath = z.string().min(1, 'a path relative to the project folder');
+const timeout = (what: string) =>
+  z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30)
+    .describe(`Minutes before ${what} is stopped.`);
 
 const lintCommand = z.strictObject({
-  name: slug.describe('Shown in the summary and in annotation titles, e.g. flake8.'),
-  command: command.describe('Prints findings as path:line:col: code message.'),
+  name: slug.describe('Shown in the summary and as the annotation title, e.g. flake8.'),
+  command: command.describe(
+    'Prints findings as path:line:col: code message; fails by exiting non-zero.',
+  ),
 });
 
 const testCommand = z.strictObject({
-  command,
-  junit: relativePath.optional().describe('JUnit XML written by the test command.'),
-  coverage: relativePath.optional().describe('Cobertura XML (coverage.py, jest, …).'),
-  'min-coverage': z.number().min(0).max(100).optional().describe('Minimum line coverage, %.'),
-  'timeout-minutes': minutes.default(30),
+  command: command.describe('Runs the unit tests; writes the JUnit and coverage reports.'),
+  junit: relativePath.optional().describe('JUnit XML the test command writes.'),
+  coverage: relativePath
+    .optional()
+    .describe('Cobertura XML the test command writes (coverage.py, jest, …).'),
+  'min-coverage': z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('Minimum line coverage in percent.'),
+  'timeout-minutes': timeout('the test command'),
 });
 
-const userCommand = z.strictObject({
-  command,
-  'timeout-minutes': minutes.default(30),
+const trainCommand = z.strictObject({
+  command: command.describe('Trains one model (see "How your code is run").'),
+  'timeout-minutes': timeout('one training'),
 });
 
+const scoreCommand = z.strictObject({
+  command: command.describe('Scores one model’s input rows into predictions.csv.'),
+  'timeout-minutes': timeout('one scoring'),
+});
+
+const epochCount = z.int().positive();
 const epochs = z.strictObject({
-  pr: z.int().positive().default(2).describe('Epochs on pull requests (fast, on the sample).'),
-  main: z.int().positive().default(10).describe('Epochs on main (more, still on the sample).'),
-  full: z.int().positive().optional().describe('Epochs when training on the full data.'),
+  pr: epochCount.default(2).describe('Epochs on pull requests (fast, on the sample).'),
+  main: epochCount.default(10).describe('Epochs on main (more, still on the sample).'),
+  full: epochCount.optional().describe('Epochs when training on the full data (default: main).'),
 });
 
 /** Per-model epochs: only what is given, so the project's values fill the rest. */
-const epochOverrides = z.strictObject({
-  pr: z.int().positive().optional(),
-  main: z.int().positive().optional(),
-  full: z.int().positive().optional(),
-});
+const epochOverrides = z
+  .strictObject({
+    pr: epochCount.optional().describe('Epochs on pull requests for these models.'),
+    main: epochCount.optional().describe('Epochs on main for these models.'),
+    full: epochCount.optional().describe('Epochs on the full data for these models.'),
+  })
+  .describe('Epochs for these models; unset stages keep the project’s.');
 
-const columnType = z.enum(['string', 'integer', 'number', 'date', 'boolean']);
 const column = z.strictObject({
-  type: columnType,
-  nullable: z.boolean().default(false),
-  min: z.number().optional(),
-  max: z.number().optional(),
+  type: z
+    .enum(['string', 'integer', 'number', 'date', 'boolean'])
+    .describe('date: YYYY-MM-DD or ISO timestamp; boolean: true/false/0/1.'),
+  nullable: z.boolean().default(false).describe('Whether empty, NA, NaN, null or None is allowed.'),
+  min: z.number().optional().describe('Smallest allowed number.'),
+  max: z.number().optional().describe('Largest allowed number.'),
   allowed: z
     .array(z.union([z.string(), z.number()]))
     .min(1)
-    .optional(),
-  pattern: z.string().optional().describe('A regular expression every value must match.'),
-  unique: z.boolean().default(false),
+    .optional()
+    .describe('The only values allowed.'),
+  pattern: z.string().optional().describe('A regular expression every value must match in full.'),
+  unique: z.boolean().default(false).describe('Whether values may not repeat.'),
 });
 
 const data = z.strictObject({
-  sample: relativePath.describe('The checked-in sample CSV used on pull requests.'),
-  full: z.string().min(1).optional().describe('Full data: a path or a platform data URI.'),
-  keys: z.array(z.string().min(1)).min(1).describe('Columns that identify a row.'),
-  time: z.string().min(1).describe('The time column (one of keys); the holdout is the latest.'),
+  sample: relativePath.describe('The small checked-in CSV used for basic model validation.'),
+  full: z.string().min(1).optional().describe('The full data: a path or a platform data URI.'),
+  keys: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Columns that identify a row; each model’s predictions are matched on them.'),
+  time: z.string().min(1).describe('The time column (one of keys).'),
   target: z.string().min(1).describe('The column the models predict.'),
-  'holdout-periods': z.int().positive().default(8).describe('Latest time values to score.'),
-  'min-rows': z.int().nonnegative().default(1).describe('Minimum rows of the sample.'),
-  columns: z.record(z.string().min(1), column).describe('The schema the sample must meet.'),
+  'holdout-periods': z
+    .int()
+    .positive()
+    .default(8)
+    .describe('Latest time values of each model’s rows that are scored, not trained on.'),
+  'min-rows': z.int().nonnegative().default(1).describe('Fewest rows the sample may have.'),
+  columns: z
+    .record(z.string().min(1), column)
+    .describe('The schema the sample must meet, by column name.'),
 });
 
 const gate = z
   .string()
   .regex(GATE_PATTERN, `a gate such as "mape <= 0.45" or "mape < baseline"`)
-  .describe(`<metric> <op> <number | baseline [* factor]>; metrics: ${METRIC_NAMES.join(', ')}`);
+  .describe(`<metric> <op> <number | baseline [* factor]>; metrics: ${METRIC_NAMES.join(', ')}.`);
+const gates = z.array(gate);
 
-const modelParams = z.record(
-  z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'),
-  z.union([z.string(), z.number()]),
-);
-
+const paramName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case');
 const modelTuning = {
   epochs: epochOverrides.optional(),
-  gates: z.array(gate).optional(),
+  gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
 };
 
 const namedModel = z.strictObject({
-  name: z.string().min(1),
-  params: modelParams.default({}),
+  name: z.string().min(1).describe('The model’s registry name.'),
+  params: z
+    .record(paramName, z.union([z.string(), z.number()]))
+    .default({})
+    .describe('Exported as MLOPS_PARAM_<KEY>; a key that names a data column selects rows.'),
   ...modelTuning,
 });
 
 const matrixModels = z.strictObject({
-  name: z.string().min(1).describe('Name template, e.g. demand-{region}-{store_format}-{speed}.'),
-  matrix: z.record(
-    z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'),
-    z.array(z.union([z.string(), z.number()])).min(1),
-  ),
+  name: z
+    .string()
+    .min(1)
+    .describe('Name template with every matrix key, e.g. demand-{region}-{speed}.'),
+  matrix: z
+    .record(paramName, z.array(z.union([z.string(), z.number()])).min(1))
+    .describe(
+      'Values per key; one model per combination. A key that names a data column selects rows.',
+    ),
   exclude: z.array(z.string()).default([]).describe('Model names or globs to leave out.'),
   overrides: z
     .record(z.string(), z.strictObject(modelTuning))
     .default({})
-    .describe('Per-model settings by model name or glob.'),
+    .describe('Settings by model name or glob; later entries win.'),
 });
 
 const metrics = z.strictObject({
-  primary: z.enum(METRIC_NAMES).default('mape'),
-  gates: z.array(gate).default([]),
-  baseline: z.literal('historical-average').default('historical-average'),
+  primary: z.enum(METRIC_NAMES).default('mape').describe('The metric a model is judged by.'),
+  gates: gates.default([]).describe('Conditions every model must meet, e.g. "mape <= 0.45".'),
+  baseline: z
+    .literal('historical-average')
+    .default('historical-average')
+    .describe('Each series’ mean target over its training rows.'),
 });
 
 const predictions = z.strictObject({
-  min: z.number().optional(),
-  max: z.number().optional(),
+  min: z.number().optional().describe('Smallest allowed prediction.'),
+  max: z.number().optional().describe('Largest allowed prediction.'),
 });
 
+const backendText =
+  'local: the embedded backend (files in a folder); azureml: an Azure ML workspace.';
 const localEnvironment = z.strictObject({
-  backend: z.literal('local'),
+  backend: z.literal('local').describe(backendText),
   path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
 const azuremlEnvironment = z.strictObject({
-  backend: z.literal('azureml'),
-  'subscription-id': z.string().min(1),
-  'resource-group': z.string().min(1),
-  workspace: z.string().min(1),
-  'tenant-id': z.string().optional(),
-  'client-id': z.string().optional(),
+  backend: z.literal('azureml').describe(backendText),
+  'subscription-id': z.string().min(1).describe('Azure subscription of the workspace.'),
+  'resource-group': z.string().min(1).describe('Resource group of the workspace.'),
+  workspace: z.string().min(1).describe('Workspace name.'),
+  'tenant-id': z.string().optional().describe('Microsoft Entra tenant to sign in to.'),
+  'client-id': z.string().optional().describe('Application (client) id to sign in as.'),
 });
 const environment = z.discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 
 const promotion = z.strictObject({
-  'primary-metric': z.enum(METRIC_NAMES).default('mape'),
-  direction: z.enum(['minimize', 'maximize']).default('minimize'),
-  'min-improvement': z.number().min(0).default(0),
+  'primary-metric': z
+    .enum(METRIC_NAMES)
+    .default('mape')
+    .describe('The metric champion and challenger are compared on.'),
+  direction: z
+    .enum(['minimize', 'maximize'])
+    .default('minimize')
+    .describe('Whether lower or higher is better.'),
+  'min-improvement': z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Relative improvement needed to promote (0.01 = 1 %).'),
   guards: z
-    .array(z.strictObject({ metric: z.enum(METRIC_NAMES), tolerance: z.number().min(0) }))
-    .default([]),
+    .array(
+      z.strictObject({
+        metric: z.enum(METRIC_NAMES).describe('A metric that may not get worse…'),
+        tolerance: z.number().min(0).describe('…by more than this relative amount.'),
+      }),
+    )
+    .default([])
+    .describe('Metrics that may not regress beyond a tolerance.'),
 });
 
 export const projectSchema = z.strictObject({
-  name: slug,
+  name: slug.describe('Project name.'),
   interpreter: z
     .string()
     .min(1)
     .default('python3')
     .describe('Exported to commands as $MLOPS_INTERPRETER.'),
-  env: z.record(z.string(), z.string()).default({}).describe('Extra environment for commands.'),
-  lint: z.array(lintCommand).default([]),
-  test: testCommand.optional(),
-  train: userCommand,
-  score: userCommand,
-  epochs: epochs.default({ pr: 2, main: 10 }),
-  data,
-  models: z.union([z.array(namedModel).min(1), matrixModels]),
-  metrics: metrics.default({ primary: 'mape', gates: [], baseline: 'historical-average' }),
-  predictions: predictions.default({}),
-  environments: z.record(slug, environment).default({ local: { backend: 'local' } }),
-  promotion: promotion.default({
-    'primary-metric': 'mape',
-    direction: 'minimize',
-    'min-improvement': 0,
-    guards: [],
-  }),
-  'staleness-days': z.int().positive().default(60),
+  env: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Extra environment variables for every command.'),
+  lint: z.array(lintCommand).default([]).describe('Lint commands, run in order.'),
+  test: testCommand.optional().describe('The unit-test command and its reports.'),
+  train: trainCommand.describe('Trains one model.'),
+  score: scoreCommand.describe('Scores with one trained model.'),
+  epochs: epochs
+    .default({ pr: 2, main: 10 })
+    .describe('Epochs per stage, exported as MLOPS_EPOCHS.'),
+  data: data.describe('The data sample, its split and its schema.'),
+  models: z
+    .union([z.array(namedModel).min(1), matrixModels])
+    .describe('The models: a list, or a matrix that expands to one model per combination.'),
+  metrics: metrics
+    .default({ primary: 'mape', gates: [], baseline: 'historical-average' })
+    .describe('How models are measured and gated.'),
+  predictions: predictions.default({}).describe('Bounds every prediction must be within.'),
+  environments: z
+    .record(slug, environment)
+    .default({ local: { backend: 'local' } })
+    .describe('Where models are registered and scored, by environment name.'),
+  promotion: promotion
+    .default({ 'primary-metric': 'mape', direction: 'minimize', 'min-improvement': 0, guards: [] })
+    .describe('Champion/challenger policy.'),
+  'staleness-days': z
+    .int()
+    .positive()
+    .default(60)
+    .describe('Scoring warns about models trained longer ago.'),
 });
 
 export type ProjectConfig = z.output<typeof projectSchema>;
