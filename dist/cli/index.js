@@ -15668,6 +15668,28 @@ function isConfigurationError(error) {
     return error instanceof ConfigurationError;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
+
+
+/**
+ * Reads a file the user's config or commands name. A missing file gets
+ * `missing`, which says what to do ("does not exist: check the path …");
+ * any other failure names its error code.
+ */
+async function readUserFile(file, what, missing) {
+    try {
+        return await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ConfigurationError(code === 'ENOENT'
+            ? `${what} ${file} ${missing}`
+            : `${what} ${file} cannot be read (${code ?? String(error)})`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -16059,6 +16081,7 @@ function renderTextTable(headers, rows) {
 }
 
 ;// CONCATENATED MODULE: ./packages/foundation/src/index.ts
+
 
 
 
@@ -25717,135 +25740,189 @@ function preprocess(fn, schema) {
 ;// CONCATENATED MODULE: ./packages/config/src/schema.ts
 
 
+/*
+ * The mlops.yaml schema. Every field has a description: the README's config
+ * reference and the JSON Schema editors use are generated from them.
+ */
 /** Lower-case names with dashes: used for project, stage and environment names. */
 const slug = schemas_string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 const command = schemas_string().trim().min(1, 'a non-empty command line');
-const minutes = schemas_number()
-    .positive()
-    .max(24 * 60);
 const relativePath = schemas_string().min(1, 'a path relative to the project folder');
+const timeout = (what) => schemas_number()
+    .positive()
+    .max(24 * 60)
+    .default(30)
+    .describe(`Minutes before ${what} is stopped.`);
 const lintCommand = strictObject({
-    name: slug.describe('Shown in the summary and in annotation titles, e.g. flake8.'),
-    command: command.describe('Prints findings as path:line:col: code message.'),
+    name: slug.describe('Shown in the summary and as the annotation title, e.g. flake8.'),
+    command: command.describe('Prints findings as path:line:col: code message; fails by exiting non-zero.'),
 });
 const testCommand = strictObject({
-    command,
-    junit: relativePath.optional().describe('JUnit XML written by the test command.'),
-    coverage: relativePath.optional().describe('Cobertura XML (coverage.py, jest, …).'),
-    'min-coverage': schemas_number().min(0).max(100).optional().describe('Minimum line coverage, %.'),
-    'timeout-minutes': minutes.default(30),
+    command: command.describe('Runs the unit tests; writes the JUnit and coverage reports.'),
+    junit: relativePath.optional().describe('JUnit XML the test command writes.'),
+    coverage: relativePath
+        .optional()
+        .describe('Cobertura XML the test command writes (coverage.py, jest, …).'),
+    'min-coverage': schemas_number()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe('Minimum line coverage in percent.'),
+    'timeout-minutes': timeout('the test command'),
 });
-const userCommand = strictObject({
-    command,
-    'timeout-minutes': minutes.default(30),
+const trainCommand = strictObject({
+    command: command.describe('Trains one model (see "How your code is run").'),
+    'timeout-minutes': timeout('one training'),
 });
+const scoreCommand = strictObject({
+    command: command.describe('Scores one model’s input rows into predictions.csv.'),
+    'timeout-minutes': timeout('one scoring'),
+});
+const epochCount = schemas_int().positive();
 const epochs = strictObject({
-    pr: schemas_int().positive().default(2).describe('Epochs on pull requests (fast, on the sample).'),
-    main: schemas_int().positive().default(10).describe('Epochs on main (more, still on the sample).'),
-    full: schemas_int().positive().optional().describe('Epochs when training on the full data.'),
+    pr: epochCount.default(2).describe('Epochs on pull requests (fast, on the sample).'),
+    main: epochCount.default(10).describe('Epochs on main (more, still on the sample).'),
+    full: epochCount.optional().describe('Epochs when training on the full data (default: main).'),
 });
 /** Per-model epochs: only what is given, so the project's values fill the rest. */
 const epochOverrides = strictObject({
-    pr: schemas_int().positive().optional(),
-    main: schemas_int().positive().optional(),
-    full: schemas_int().positive().optional(),
-});
-const columnType = schemas_enum(['string', 'integer', 'number', 'date', 'boolean']);
+    pr: epochCount.optional().describe('Epochs on pull requests for these models.'),
+    main: epochCount.optional().describe('Epochs on main for these models.'),
+    full: epochCount.optional().describe('Epochs on the full data for these models.'),
+})
+    .describe('Epochs for these models; unset stages keep the project’s.');
 const column = strictObject({
-    type: columnType,
-    nullable: schemas_boolean().default(false),
-    min: schemas_number().optional(),
-    max: schemas_number().optional(),
+    type: schemas_enum(['string', 'integer', 'number', 'date', 'boolean'])
+        .describe('date: YYYY-MM-DD or ISO timestamp; boolean: true/false/0/1.'),
+    nullable: schemas_boolean().default(false).describe('Whether empty, NA, NaN, null or None is allowed.'),
+    min: schemas_number().optional().describe('Smallest allowed number.'),
+    max: schemas_number().optional().describe('Largest allowed number.'),
     allowed: array(union([schemas_string(), schemas_number()]))
         .min(1)
-        .optional(),
-    pattern: schemas_string().optional().describe('A regular expression every value must match.'),
-    unique: schemas_boolean().default(false),
+        .optional()
+        .describe('The only values allowed.'),
+    pattern: schemas_string().optional().describe('A regular expression every value must match in full.'),
+    unique: schemas_boolean().default(false).describe('Whether values may not repeat.'),
 });
 const data = strictObject({
-    sample: relativePath.describe('The checked-in sample CSV used on pull requests.'),
-    full: schemas_string().min(1).optional().describe('Full data: a path or a platform data URI.'),
-    keys: array(schemas_string().min(1)).min(1).describe('Columns that identify a row.'),
-    time: schemas_string().min(1).describe('The time column (one of keys); the holdout is the latest.'),
+    sample: relativePath.describe('The small checked-in CSV used for basic model validation.'),
+    full: schemas_string().min(1).optional().describe('The full data: a path or a platform data URI.'),
+    keys: array(schemas_string().min(1))
+        .min(1)
+        .describe('Columns that identify a row; each model’s predictions are matched on them.'),
+    time: schemas_string().min(1).describe('The time column (one of keys).'),
     target: schemas_string().min(1).describe('The column the models predict.'),
-    'holdout-periods': schemas_int().positive().default(8).describe('Latest time values to score.'),
-    'min-rows': schemas_int().nonnegative().default(1).describe('Minimum rows of the sample.'),
-    columns: record(schemas_string().min(1), column).describe('The schema the sample must meet.'),
+    'holdout-periods': schemas_int()
+        .positive()
+        .default(8)
+        .describe('Latest time values of each model’s rows that are scored, not trained on.'),
+    'min-rows': schemas_int().nonnegative().default(1).describe('Fewest rows the sample may have.'),
+    columns: record(schemas_string().min(1), column)
+        .describe('The schema the sample must meet, by column name.'),
 });
 const gate = schemas_string()
     .regex(GATE_PATTERN, `a gate such as "mape <= 0.45" or "mape < baseline"`)
-    .describe(`<metric> <op> <number | baseline [* factor]>; metrics: ${METRIC_NAMES.join(', ')}`);
-const modelParams = record(schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'), union([schemas_string(), schemas_number()]));
+    .describe(`<metric> <op> <number | baseline [* factor]>; metrics: ${METRIC_NAMES.join(', ')}.`);
+const gates = array(gate);
+const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case');
 const modelTuning = {
     epochs: epochOverrides.optional(),
-    gates: array(gate).optional(),
+    gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
 };
 const namedModel = strictObject({
-    name: schemas_string().min(1),
-    params: modelParams.default({}),
+    name: schemas_string().min(1).describe('The model’s registry name.'),
+    params: record(paramName, union([schemas_string(), schemas_number()]))
+        .default({})
+        .describe('Exported as MLOPS_PARAM_<KEY>; a key that names a data column selects rows.'),
     ...modelTuning,
 });
 const matrixModels = strictObject({
-    name: schemas_string().min(1).describe('Name template, e.g. demand-{region}-{store_format}-{speed}.'),
-    matrix: record(schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'), array(union([schemas_string(), schemas_number()])).min(1)),
+    name: schemas_string()
+        .min(1)
+        .describe('Name template with every matrix key, e.g. demand-{region}-{speed}.'),
+    matrix: record(paramName, array(union([schemas_string(), schemas_number()])).min(1))
+        .describe('Values per key; one model per combination. A key that names a data column selects rows.'),
     exclude: array(schemas_string()).default([]).describe('Model names or globs to leave out.'),
     overrides: record(schemas_string(), strictObject(modelTuning))
         .default({})
-        .describe('Per-model settings by model name or glob.'),
+        .describe('Settings by model name or glob; later entries win.'),
 });
 const metrics = strictObject({
-    primary: schemas_enum(METRIC_NAMES).default('mape'),
-    gates: array(gate).default([]),
-    baseline: literal('historical-average').default('historical-average'),
+    primary: schemas_enum(METRIC_NAMES).default('mape').describe('The metric a model is judged by.'),
+    gates: gates.default([]).describe('Conditions every model must meet, e.g. "mape <= 0.45".'),
+    baseline: literal('historical-average')
+        .default('historical-average')
+        .describe('Each series’ mean target over its training rows.'),
 });
 const predictions = strictObject({
-    min: schemas_number().optional(),
-    max: schemas_number().optional(),
+    min: schemas_number().optional().describe('Smallest allowed prediction.'),
+    max: schemas_number().optional().describe('Largest allowed prediction.'),
 });
+const backendText = 'local: the embedded backend (files in a folder); azureml: an Azure ML workspace.';
 const localEnvironment = strictObject({
-    backend: literal('local'),
+    backend: literal('local').describe(backendText),
     path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
 const azuremlEnvironment = strictObject({
-    backend: literal('azureml'),
-    'subscription-id': schemas_string().min(1),
-    'resource-group': schemas_string().min(1),
-    workspace: schemas_string().min(1),
-    'tenant-id': schemas_string().optional(),
-    'client-id': schemas_string().optional(),
+    backend: literal('azureml').describe(backendText),
+    'subscription-id': schemas_string().min(1).describe('Azure subscription of the workspace.'),
+    'resource-group': schemas_string().min(1).describe('Resource group of the workspace.'),
+    workspace: schemas_string().min(1).describe('Workspace name.'),
+    'tenant-id': schemas_string().optional().describe('Microsoft Entra tenant to sign in to.'),
+    'client-id': schemas_string().optional().describe('Application (client) id to sign in as.'),
 });
 const environment = discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 const promotion = strictObject({
-    'primary-metric': schemas_enum(METRIC_NAMES).default('mape'),
-    direction: schemas_enum(['minimize', 'maximize']).default('minimize'),
-    'min-improvement': schemas_number().min(0).default(0),
-    guards: array(strictObject({ metric: schemas_enum(METRIC_NAMES), tolerance: schemas_number().min(0) }))
-        .default([]),
+    'primary-metric': schemas_enum(METRIC_NAMES)
+        .default('mape')
+        .describe('The metric champion and challenger are compared on.'),
+    direction: schemas_enum(['minimize', 'maximize'])
+        .default('minimize')
+        .describe('Whether lower or higher is better.'),
+    'min-improvement': schemas_number()
+        .min(0)
+        .default(0)
+        .describe('Relative improvement needed to promote (0.01 = 1 %).'),
+    guards: array(strictObject({
+        metric: schemas_enum(METRIC_NAMES).describe('A metric that may not get worse…'),
+        tolerance: schemas_number().min(0).describe('…by more than this relative amount.'),
+    }))
+        .default([])
+        .describe('Metrics that may not regress beyond a tolerance.'),
 });
 const projectSchema = strictObject({
-    name: slug,
+    name: slug.describe('Project name.'),
     interpreter: schemas_string()
         .min(1)
         .default('python3')
         .describe('Exported to commands as $MLOPS_INTERPRETER.'),
-    env: record(schemas_string(), schemas_string()).default({}).describe('Extra environment for commands.'),
-    lint: array(lintCommand).default([]),
-    test: testCommand.optional(),
-    train: userCommand,
-    score: userCommand,
-    epochs: epochs.default({ pr: 2, main: 10 }),
-    data,
-    models: union([array(namedModel).min(1), matrixModels]),
-    metrics: metrics.default({ primary: 'mape', gates: [], baseline: 'historical-average' }),
-    predictions: predictions.default({}),
-    environments: record(slug, environment).default({ local: { backend: 'local' } }),
-    promotion: promotion.default({
-        'primary-metric': 'mape',
-        direction: 'minimize',
-        'min-improvement': 0,
-        guards: [],
-    }),
-    'staleness-days': schemas_int().positive().default(60),
+    env: record(schemas_string(), schemas_string())
+        .default({})
+        .describe('Extra environment variables for every command.'),
+    lint: array(lintCommand).default([]).describe('Lint commands, run in order.'),
+    test: testCommand.optional().describe('The unit-test command and its reports.'),
+    train: trainCommand.describe('Trains one model.'),
+    score: scoreCommand.describe('Scores with one trained model.'),
+    epochs: epochs
+        .default({ pr: 2, main: 10 })
+        .describe('Epochs per stage, exported as MLOPS_EPOCHS.'),
+    data: data.describe('The data sample, its split and its schema.'),
+    models: union([array(namedModel).min(1), matrixModels])
+        .describe('The models: a list, or a matrix that expands to one model per combination.'),
+    metrics: metrics
+        .default({ primary: 'mape', gates: [], baseline: 'historical-average' })
+        .describe('How models are measured and gated.'),
+    predictions: predictions.default({}).describe('Bounds every prediction must be within.'),
+    environments: record(slug, environment)
+        .default({ local: { backend: 'local' } })
+        .describe('Where models are registered and scored, by environment name.'),
+    promotion: promotion
+        .default({ 'primary-metric': 'mape', direction: 'minimize', 'min-improvement': 0, guards: [] })
+        .describe('Champion/challenger policy.'),
+    'staleness-days': schemas_int()
+        .positive()
+        .default(60)
+        .describe('Scoring warns about models trained longer ago.'),
 });
 
 ;// CONCATENATED MODULE: ./packages/config/src/json-schema.ts
@@ -25878,8 +25955,6 @@ function expand(schemas) {
     return schemas.flatMap((s) => s.anyOf || s.oneOf ? expand([...(s.anyOf ?? []), ...(s.oneOf ?? [])]) : [s]);
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -26066,21 +26141,11 @@ function epochsFor(model, stage) {
 
 
 
-
 const MAX_LISTED = 5;
 async function loadConfig(where) {
     const projectDir = external_node_path_default().resolve(where.workingDirectory);
     const file = external_node_path_default().resolve(projectDir, where.config);
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `config file ${file} does not exist: create it (see the README's config reference) or set the 'config' input`
-            : `config file ${file} cannot be read (${code ?? String(error)})`);
-    }
+    const text = await readUserFile(file, 'config file', "does not exist: create it (see the README's config reference) or set the 'config' input");
     return parseConfig(text, file, projectDir);
 }
 /** Parses and validates config text; every problem becomes one line of the error. */
@@ -28412,18 +28477,8 @@ const sync_parse = function (data, opts = {}) {
  * and `hint` tells the user how to fix a missing file.
  */
 async function readTable(file, what, hint = 'check the path in mlops.yaml') {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `${what} ${file} does not exist: ${hint}`
-            : `${what} ${file} cannot be read (${code ?? String(error)})`);
-    }
     // Trailing blank lines are an editor's habit, not rows.
-    text = text.replace(/(?:\r?\n)+$/, '');
+    const text = (await readUserFile(file, what, `does not exist: ${hint}`)).replace(/(?:\r?\n)+$/, '');
     let records;
     try {
         records = sync_parse(text, { bom: true });
@@ -36916,18 +36971,9 @@ class XMLParser {
 ;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
 
 
-
 /** Reads a report file; only a missing file gets the caller's hint. */
-async function readReport(file, kind, missing) {
-    try {
-        return await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `${kind} report ${file} was not written: ${missing}`
-            : `${kind} report ${file} cannot be read (${code ?? String(error)})`);
-    }
+function readReport(file, kind, missing) {
+    return readUserFile(file, `${kind} report`, `was not written: ${missing}`);
 }
 /**
  * Parses XML whose root element is one of `roots`; returns the root element's tag and node,
@@ -37154,6 +37200,62 @@ function linesByFile(root) {
 
 
 
+;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
+
+/** Long lists are cut in the summary; the annotations and reports keep all. */
+const LISTED_ROWS = 50;
+const CASE_ORDER = {
+    failed: 0,
+    error: 0,
+    skipped: 1,
+    passed: 2,
+};
+const CASE_RESULT = {
+    failed: '❌ failed',
+    error: '❌ error',
+    skipped: '⏭️ skipped',
+    passed: '✅ passed',
+};
+/** A titled table of at most LISTED_ROWS rows, saying how many were left out. */
+function cappedTable(title, headers, rows, rest) {
+    const blocks = [
+        { kind: 'heading', text: title, level: 3 },
+        { kind: 'table', headers, rows: rows.slice(0, LISTED_ROWS) },
+    ];
+    if (rows.length > LISTED_ROWS) {
+        blocks.push({ kind: 'text', text: `… and ${rows.length - LISTED_ROWS} more ${rest}.` });
+    }
+    return blocks;
+}
+function renderCodeReport(rows, findings, run) {
+    const blocks = [
+        { kind: 'heading', text: 'Code validation' },
+        {
+            kind: 'table',
+            headers: ['Check', 'Result', 'Details'],
+            rows: rows.map((r) => [r.check, `${STATUS_ICON[r.status]} ${r.status}`, r.detail]),
+        },
+    ];
+    if (run?.cases.length) {
+        const cases = [...run.cases].sort((a, b) => CASE_ORDER[a.status] - CASE_ORDER[b.status]);
+        blocks.push(...cappedTable('Tests', ['Test', 'Result', 'Time', 'Message'], cases.map((c) => [
+            `${c.classname ?? c.suite}::${c.name}`,
+            CASE_RESULT[c.status],
+            `${c.timeSeconds.toFixed(2)} s`,
+            c.message ?? '',
+        ]), 'tests'));
+    }
+    if (findings.length) {
+        blocks.push(...cappedTable('Lint findings', ['Tool', 'Where', 'Code', 'Message'], findings.map((f) => [
+            f.tool,
+            `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`,
+            f.code ?? '',
+            f.message,
+        ]), 'findings (see the annotations)'));
+    }
+    return blocks;
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/lint-and-test.ts
 
 
@@ -37163,8 +37265,8 @@ function linesByFile(root) {
 
 
 
+
 const LINT_TIMEOUT_MINUTES = 30;
-const LISTED_ROWS = 50;
 const lintAndTest = defineAction({
     name: 'lint-and-test',
     title: 'Code validation',
@@ -37212,7 +37314,7 @@ const lintAndTest = defineAction({
                 'lint-findings': String(findings.length),
                 'junit-path': tested?.junitPath ?? '',
             },
-            report: renderReport(rows, findings, run),
+            report: renderCodeReport(rows, findings, run),
             failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
         };
     },
@@ -37330,61 +37432,6 @@ async function lint_and_test_readReport(read, result, exit) {
         }
         throw error;
     }
-}
-function renderReport(rows, findings, run) {
-    const blocks = [
-        { kind: 'heading', text: 'Code validation' },
-        {
-            kind: 'table',
-            headers: ['Check', 'Result', 'Details'],
-            rows: rows.map((r) => [r.check, `${STATUS_ICON[r.status]} ${r.status}`, r.detail]),
-        },
-    ];
-    if (run && run.cases.length) {
-        const order = { failed: 0, error: 0, skipped: 1, passed: 2 };
-        const cases = [...run.cases].sort((a, b) => order[a.status] - order[b.status]);
-        const shown = cases.slice(0, LISTED_ROWS);
-        blocks.push({ kind: 'heading', text: 'Tests', level: 3 }, {
-            kind: 'table',
-            headers: ['Test', 'Result', 'Time', 'Message'],
-            rows: shown.map((c) => [
-                `${c.classname ?? c.suite}::${c.name}`,
-                c.status === 'passed'
-                    ? '✅ passed'
-                    : c.status === 'skipped'
-                        ? '⏭️ skipped'
-                        : `❌ ${c.status}`,
-                `${c.timeSeconds.toFixed(2)} s`,
-                c.message ?? '',
-            ]),
-        });
-        if (cases.length > shown.length) {
-            blocks.push({
-                kind: 'text',
-                text: `… and ${cases.length - shown.length} more (passed or skipped).`,
-            });
-        }
-    }
-    if (findings.length) {
-        const shown = findings.slice(0, LISTED_ROWS);
-        blocks.push({ kind: 'heading', text: 'Lint findings', level: 3 }, {
-            kind: 'table',
-            headers: ['Tool', 'Where', 'Code', 'Message'],
-            rows: shown.map((f) => [
-                f.tool,
-                `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`,
-                f.code ?? '',
-                f.message,
-            ]),
-        });
-        if (findings.length > shown.length) {
-            blocks.push({
-                kind: 'text',
-                text: `… and ${findings.length - shown.length} more findings (see the annotations).`,
-            });
-        }
-    }
-    return blocks;
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/index.ts

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closest, distance } from 'fastest-levenshtein';
-import { ConfigurationError } from '@mlops/foundation';
+import { ConfigurationError, readUserFile } from '@mlops/foundation';
 import { allowedKeysAt } from './json-schema.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { checkModelNames, expandModels, type ModelProblem, type ModelSpec } from './models.js';
@@ -29,17 +28,11 @@ const MAX_LISTED = 5;
 export async function loadConfig(where: ConfigLocation): Promise<LoadedConfig> {
   const projectDir = path.resolve(where.workingDirectory);
   const file = path.resolve(projectDir, where.config);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigurationError(
-      code === 'ENOENT'
-        ? `config file ${file} does not exist: create it (see the README's config reference) or set the 'config' input`
-        : `config file ${file} cannot be read (${code ?? String(error)})`,
-    );
-  }
+  const text = await readUserFile(
+    file,
+    'config file',
+    "does not exist: create it (see the README's config reference) or set the 'config' input",
+  );
   return parseConfig(text, file, projectDir);
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ConfigurationError } from '@mlops/foundation';
+import { ConfigurationError, readUserFile } from '@mlops/foundation';
 
 /** A CSV file as raw string cells; row i is CSV line i + 2 (the header is line 1). */
 export interface Table {
@@ -26,19 +26,11 @@ export async function readTable(
   what: string,
   hint = 'check the path in mlops.yaml',
 ): Promise<Table> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigurationError(
-      code === 'ENOENT'
-        ? `${what} ${file} does not exist: ${hint}`
-        : `${what} ${file} cannot be read (${code ?? String(error)})`,
-    );
-  }
   // Trailing blank lines are an editor's habit, not rows.
-  text = text.replace(/(?:\r?\n)+$/, '');
+  const text = (await readUserFile(file, what, `does not exist: ${hint}`)).replace(
+    /(?:\r?\n)+$/,
+    '',
+  );
   let records: string[][];
   try {
     records = parse(text, { bom: true }) as string[][];

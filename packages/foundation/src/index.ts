@@ -1,4 +1,5 @@
 export { ConfigurationError, isConfigurationError, messageOf } from './errors.js';
+export { readUserFile } from './files.js';
 export { RecordingLogger, type LogEntry, type Logger, type SourceLocation } from './logger.js';
 export { mapLimit } from './parallel.js';
 export {

@@ -1,22 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ConfigurationError } from '@mlops/foundation';
+import { readUserFile } from '@mlops/foundation';
 
 /** An element: attributes by name, child elements (always arrays) by tag, text under '#text'. */
 export type XmlNode = Record<string, unknown>;
 
 /** Reads a report file; only a missing file gets the caller's hint. */
-export async function readReport(file: string, kind: string, missing: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigurationError(
-      code === 'ENOENT'
-        ? `${kind} report ${file} was not written: ${missing}`
-        : `${kind} report ${file} cannot be read (${code ?? String(error)})`,
-    );
-  }
+export function readReport(file: string, kind: string, missing: string): Promise<string> {
+  return readUserFile(file, `${kind} report`, `was not written: ${missing}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { defineAction, type StageDeps } from '@mlops/action-kit';
 import { loadConfig, type LoadedConfig } from '@mlops/config';
-import { ConfigurationError, type Block } from '@mlops/foundation';
+import { ConfigurationError } from '@mlops/foundation';
 import {
   parseLintOutput,
   readCobertura,
@@ -12,22 +12,14 @@ import {
   type TestRun,
 } from '@mlops/reports';
 import { commandEnv, describeExit, lastLine } from './command-env.js';
-import { formatSeconds, percent, plural, STATUS_ICON, type CheckStatus } from './format.js';
+import { renderCodeReport, type CheckRow } from './code-validation-report.js';
+import { formatSeconds, percent, plural } from './format.js';
 
 const LINT_TIMEOUT_MINUTES = 30;
-const LISTED_ROWS = 50;
 
 export interface LintAndTestInputs {
   workingDirectory: string;
   config: string;
-}
-
-interface CheckRow {
-  check: string;
-  status: CheckStatus;
-  detail: string;
-  /** Why the step fails, when it does. */
-  failure?: string;
 }
 
 export const lintAndTest = defineAction<LintAndTestInputs>({
@@ -79,7 +71,7 @@ export const lintAndTest = defineAction<LintAndTestInputs>({
         'lint-findings': String(findings.length),
         'junit-path': tested?.junitPath ?? '',
       },
-      report: renderReport(rows, findings, run),
+      report: renderCodeReport(rows, findings, run),
       failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
     };
   },
@@ -207,70 +199,4 @@ async function readReport<T>(
     }
     throw error;
   }
-}
-
-function renderReport(
-  rows: CheckRow[],
-  findings: LintFinding[],
-  run: TestRun | undefined,
-): Block[] {
-  const blocks: Block[] = [
-    { kind: 'heading', text: 'Code validation' },
-    {
-      kind: 'table',
-      headers: ['Check', 'Result', 'Details'],
-      rows: rows.map((r) => [r.check, `${STATUS_ICON[r.status]} ${r.status}`, r.detail]),
-    },
-  ];
-  if (run && run.cases.length) {
-    const order = { failed: 0, error: 0, skipped: 1, passed: 2 } as const;
-    const cases = [...run.cases].sort((a, b) => order[a.status] - order[b.status]);
-    const shown = cases.slice(0, LISTED_ROWS);
-    blocks.push(
-      { kind: 'heading', text: 'Tests', level: 3 },
-      {
-        kind: 'table',
-        headers: ['Test', 'Result', 'Time', 'Message'],
-        rows: shown.map((c) => [
-          `${c.classname ?? c.suite}::${c.name}`,
-          c.status === 'passed'
-            ? '✅ passed'
-            : c.status === 'skipped'
-              ? '⏭️ skipped'
-              : `❌ ${c.status}`,
-          `${c.timeSeconds.toFixed(2)} s`,
-          c.message ?? '',
-        ]),
-      },
-    );
-    if (cases.length > shown.length) {
-      blocks.push({
-        kind: 'text',
-        text: `… and ${cases.length - shown.length} more (passed or skipped).`,
-      });
-    }
-  }
-  if (findings.length) {
-    const shown = findings.slice(0, LISTED_ROWS);
-    blocks.push(
-      { kind: 'heading', text: 'Lint findings', level: 3 },
-      {
-        kind: 'table',
-        headers: ['Tool', 'Where', 'Code', 'Message'],
-        rows: shown.map((f) => [
-          f.tool,
-          `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`,
-          f.code ?? '',
-          f.message,
-        ]),
-      },
-    );
-    if (findings.length > shown.length) {
-      blocks.push({
-        kind: 'text',
-        text: `… and ${findings.length - shown.length} more findings (see the annotations).`,
-      });
-    }
-  }
-  return blocks;
 }
