@@ -10,4 +10,9 @@ step "lint" npx eslint .
 step "format" npx prettier --check . --log-level warn
 step "generated files" npx tsx packages/dev-tools/generate.ts --check
 step "dist matches a fresh build" node packages/dev-tools/check-dist.js
-step "tests" npx vitest run --config test/vitest.config.ts
+report=$(mktemp)
+step "tests" npx vitest run --config test/vitest.config.ts --reporter=default --reporter=json --outputFile="$report"
+# One plain closing line with the counts, for any reader of the log.
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$report"
+rm -f "$report"
