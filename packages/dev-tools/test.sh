@@ -6,7 +6,7 @@ bash packages/dev-tools/ensure-python.sh
 [ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 step() { echo; echo "▶ $1"; shift; "$@"; }
 step "type-check" npx tsc --noEmit
-step "lint" npx eslint .
+step "lint" npx eslint --config packages/dev-tools/eslint.config.js .
 step "format" npx prettier --check . --log-level warn
 step "generated files" npx tsx packages/dev-tools/generate.ts --check
 step "dist matches a fresh build" node packages/dev-tools/check-dist.js
