@@ -42843,9 +42843,16 @@ function isConfigurationError(error) {
     return error instanceof ConfigurationError;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
+
+
 
 
 /**
@@ -42862,6 +42869,19 @@ async function readUserFile(file, what, missing) {
         throw new ConfigurationError(code === 'ENOENT'
             ? `${what} ${file} ${missing}`
             : `${what} ${file} cannot be read (${code ?? String(error)})`);
+    }
+}
+/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
+async function writeFileAtomic(file, text) {
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        await (0,promises_namespaceObject.writeFile)(temporary, text, 'utf8');
+        await (0,promises_namespaceObject.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temporary, { force: true });
+        throw error;
     }
 }
 
@@ -43383,9 +43403,6 @@ async function runOnRunner(definition, read = (name) => getInput(name)) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
 /** Inputs every action has, first in every action.yml. */
 const COMMON_INPUTS = {
@@ -53624,8 +53641,6 @@ function plural(count, word, many = `${word}s`) {
     return `${count} ${count === 1 ? word : many}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
 class CsvError extends Error {
   constructor(code, message, options, ...contexts) {
@@ -55709,9 +55724,6 @@ const sync_parse = function (data, opts = {}) {
 ;// CONCATENATED MODULE: ./packages/data/src/csv.ts
 
 
-
-
-
 /**
  * Reads a CSV with a header line. `what` names the file in errors (e.g. "data sample")
  * and `hint` tells the user how to fix a missing file.
@@ -55756,16 +55768,7 @@ function describeParseError(error, text, file, what) {
 async function writeTable(file, columns, rows) {
     const lines = [columns, ...rows].map((row) => row.map(field).join(','));
     const text = lines.join('\n') + '\n';
-    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-    try {
-        await (0,promises_namespaceObject.writeFile)(temporary, text, 'utf8');
-        await (0,promises_namespaceObject.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(temporary, { force: true });
-        throw error;
-    }
+    await writeFileAtomic(file, text);
 }
 function field(value) {
     const text = String(value);
@@ -56602,11 +56605,12 @@ function renderValidationReport(results, violations, stage, samplePath) {
     const failed = results.filter((r) => !r.passed);
     const ordered = [...failed, ...results.filter((r) => r.passed)];
     const beating = results.filter((r) => r.metrics?.mape != null && r.baseline?.mape != null && r.metrics.mape < r.baseline.mape);
+    const gated = results.filter((r) => r.metrics && r.gates.every((g) => g.passed));
     const blocks = [
         { kind: 'heading', text: `Basic model validation (stage ${stage})` },
         {
             kind: 'text',
-            text: `**${results.length - failed.length} of ${plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}.`,
+            text: `**${results.length - failed.length} of ${plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}; metric gates met by ${gated.length} of ${results.length}.`,
         },
     ];
     if (violations.length) {
@@ -56758,7 +56762,7 @@ const basicModelValidate = defineAction({
             return result;
         });
         const metricsFile = external_node_path_default().join(workDir, 'metrics.json');
-        await (0,promises_namespaceObject.writeFile)(metricsFile, JSON.stringify({
+        await writeFileAtomic(metricsFile, JSON.stringify({
             stage: inputs.stage,
             generatedAt: deps.now().toISOString(),
             config: loaded.file,

@@ -65,6 +65,8 @@ function rootActionYaml(definitions: readonly ActionDefinition[]): string {
       inputs[name] ??= {
         description: `${spec.description} (${users.length === definitions.length ? 'every step' : users.join(', ')}; default ${JSON.stringify(spec.default ?? '')})`,
         required: false,
+        // Empty means the step's own default, applied when the step reads its inputs.
+        default: '',
       };
     }
     for (const [name, description] of Object.entries(d.outputs))

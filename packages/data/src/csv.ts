@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ConfigurationError, readUserFile } from '@mlops/foundation';
+import { ConfigurationError, readUserFile, writeFileAtomic } from '@mlops/foundation';
 
 /** A CSV file as raw string cells; row i is CSV line i + 2 (the header is line 1). */
 export interface Table {
@@ -74,15 +71,7 @@ export async function writeTable(
 ): Promise<void> {
   const lines = [columns, ...rows].map((row) => row.map(field).join(','));
   const text = lines.join('\n') + '\n';
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, text);
 }
 
 function field(value: string | number): string {

@@ -1,5 +1,5 @@
 export { ConfigurationError, isConfigurationError, messageOf } from './errors.js';
-export { readUserFile } from './files.js';
+export { readUserFile, writeFileAtomic } from './files.js';
 export { RecordingLogger, type LogEntry, type Logger, type SourceLocation } from './logger.js';
 export { mapLimit } from './parallel.js';
 export {

@@ -1,8 +1,8 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { defineAction } from '@mlops/action-kit';
 import { loadConfig, selectModels, type Stage } from '@mlops/config';
-import { mapLimit, messageOf } from '@mlops/foundation';
+import { mapLimit, messageOf, writeFileAtomic } from '@mlops/foundation';
 import { plural } from './format.js';
 import { readTable, validateTable } from '@mlops/data';
 import type { Check, ModelValidation, ValidationContext } from './model-validation.js';
@@ -108,7 +108,7 @@ export const basicModelValidate = defineAction<BasicModelValidateInputs>({
       return result;
     });
     const metricsFile = path.join(workDir, 'metrics.json');
-    await writeFile(
+    await writeFileAtomic(
       metricsFile,
       JSON.stringify(
         {

@@ -26,11 +26,12 @@ export function renderValidationReport(
   const beating = results.filter(
     (r) => r.metrics?.mape != null && r.baseline?.mape != null && r.metrics.mape < r.baseline.mape,
   );
+  const gated = results.filter((r) => r.metrics && r.gates.every((g) => g.passed));
   const blocks: Block[] = [
     { kind: 'heading', text: `Basic model validation (stage ${stage})` },
     {
       kind: 'text',
-      text: `**${results.length - failed.length} of ${plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}.`,
+      text: `**${results.length - failed.length} of ${plural(results.length, 'model')} passed.** Sample \`${samplePath}\`; MAPE below the historical-average baseline in ${beating.length} of ${results.length}; metric gates met by ${gated.length} of ${results.length}.`,
     },
   ];
   if (violations.length) {
