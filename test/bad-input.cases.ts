@@ -71,6 +71,16 @@ async function modelError(project: string, inputs: Record<string, string> = {}):
   return `${model.name} ${check[0]}: ${check[1].message}`.replaceAll(project, '<project>');
 }
 
+/** Runs lint-and-test on an edited copy of the tiny project. */
+async function lintError(edit: Parameters<typeof tinyProject>[0]): Promise<string> {
+  return actionError(lintAndTest as ActionDefinition, await tinyProject(edit));
+}
+
+/** Runs basic-model-validate on the tiny project with these inputs. */
+async function inputError(inputs: Record<string, string>): Promise<string> {
+  return actionError(basicModelValidate as ActionDefinition, await tinyProject(), inputs);
+}
+
 const withFault = (fault: string) => (text: string) =>
   text.replace('name: tiny\n', `name: tiny\nenv: { TINY_FAULT: ${fault} }\n`);
 
@@ -135,91 +145,70 @@ export const cases: BadInputCase[] = [
   },
   {
     name: 'stage input not pr or main',
-    run: async () =>
-      actionError(basicModelValidate as ActionDefinition, await tinyProject(), { stage: 'prod' }),
+    run: async () => inputError({ stage: 'prod' }),
   },
   {
     name: 'parallel input not an integer',
-    run: async () =>
-      actionError(basicModelValidate as ActionDefinition, await tinyProject(), { parallel: 'two' }),
+    run: async () => inputError({ parallel: 'two' }),
   },
   {
     name: 'boolean input misspelt',
     run: async () =>
-      actionError(basicModelValidate as ActionDefinition, await tinyProject(), {
+      inputError({
         'fail-on-gates': 'yes',
       }),
   },
   {
     name: 'models input matches nothing',
     run: async () =>
-      actionError(basicModelValidate as ActionDefinition, await tinyProject(), {
+      inputError({
         models: 'tiny-c',
       }),
   },
   {
     name: 'no lint and no test commands',
-    run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({ config: (t) => t.replace(/lint:[\s\S]*?(?=train:)/, '') }),
-      ),
+    run: async () => lintError({ config: (t) => t.replace(/lint:[\s\S]*?(?=train:)/, '') }),
   },
   {
     name: 'lint command not found',
     run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({
-          config: (t) =>
-            t.replace(
-              /command: '"\$MLOPS_INTERPRETER" -m flake8[^\n]*/,
-              'command: nosuchlinter --check',
-            ),
-        }),
-      ),
+      lintError({
+        config: (t) =>
+          t.replace(
+            /command: '"\$MLOPS_INTERPRETER" -m flake8[^\n]*/,
+            'command: nosuchlinter --check',
+          ),
+      }),
   },
   {
     name: 'a failing unit test',
     run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({
-          files: { 'tests/test_fail.py': 'def test_fails():\n    assert 1 == 2\n' },
-        }),
-      ),
+      lintError({
+        files: { 'tests/test_fail.py': 'def test_fails():\n    assert 1 == 2\n' },
+      }),
   },
   {
     name: 'unreadable JUnit file',
     run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({
-          config: (t) =>
-            t.replace(
-              /--junitxml=reports\/junit.xml/,
-              '--junitxml=reports/other.xml && echo "<testsuites><testsuite>" > reports/junit.xml',
-            ),
-        }),
-      ),
+      lintError({
+        config: (t) =>
+          t.replace(
+            /--junitxml=reports\/junit.xml/,
+            '--junitxml=reports/other.xml && echo "<testsuites><testsuite>" > reports/junit.xml',
+          ),
+      }),
   },
   {
     name: 'JUnit file never written',
     run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({
-          config: (t) => t.replace('junit: reports/junit.xml', 'junit: reports/nowhere.xml'),
-        }),
-      ),
+      lintError({
+        config: (t) => t.replace('junit: reports/junit.xml', 'junit: reports/nowhere.xml'),
+      }),
   },
   {
     name: 'coverage below the minimum',
     run: async () =>
-      actionError(
-        lintAndTest as ActionDefinition,
-        await tinyProject({ config: (t) => t.replace('min-coverage: 50', 'min-coverage: 99') }),
-      ),
+      lintError({ config: (t) => t.replace('min-coverage: 50', 'min-coverage: 99') }),
   },
   {
     name: 'train command exits 1',

@@ -52,15 +52,13 @@ export async function runBundle(
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...options.env,
   };
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', bundle, 'index.js')], {
-    cwd: options.workspace,
-    env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, stdout, stderr } = await runNode(
+    [path.join(REPO_ROOT, 'dist', bundle, 'index.js')],
+    {
+      cwd: options.workspace,
+      env,
+    },
+  );
   return {
     code,
     stdout,
@@ -71,13 +69,17 @@ export async function runBundle(
 }
 
 /** Runs the CLI bundle with arguments. */
-export async function runCli(
+export function runCli(args: string[], cwd = REPO_ROOT): Promise<ProcessRun> {
+  return runNode([path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], { cwd });
+}
+
+type ProcessRun = Omit<BundleRun, 'outputs' | 'summary'>;
+
+async function runNode(
   args: string[],
-  cwd = REPO_ROOT,
-): Promise<Omit<BundleRun, 'outputs' | 'summary'>> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
-    cwd,
-  });
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<ProcessRun> {
+  const child = spawn(process.execPath, args, options);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
