@@ -140,6 +140,17 @@ const matrixModels = z.strictObject({
     .describe('Settings by model name or glob; later entries win.'),
 });
 
+const packaging = z.strictObject({
+  code: z
+    .array(relativePath)
+    .default(['.'])
+    .describe('Folders and files whose git-tracked files are the packaged code.'),
+  environment: z
+    .array(relativePath)
+    .default([])
+    .describe('Environment lock files recorded by digest (requirements.txt, conda.yml, …).'),
+});
+
 const metrics = z.strictObject({
   primary: z.enum(METRIC_NAMES).default('mape').describe('The metric a model is judged by.'),
   gates: gates.default([]).describe('Conditions every model must meet, e.g. "mape <= 0.45".'),
@@ -221,6 +232,9 @@ export const projectSchema = z.strictObject({
     .default({ primary: 'mape', gates: [], baseline: 'historical-average' })
     .describe('How models are measured and gated.'),
   predictions: predictions.default({}).describe('Bounds every prediction must be within.'),
+  package: packaging
+    .default({ code: ['.'], environment: [] })
+    .describe('What package-artifacts puts in the package besides the models.'),
   environments: z
     .record(slug, environment)
     .default({ local: { backend: 'local' } })

@@ -78,7 +78,12 @@ export interface Pipeline extends PipelineDefinition {
 }
 
 export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'timed-out';
-export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled', 'timed-out'];
+export const TERMINAL_STATES: readonly RunState[] = [
+  'succeeded',
+  'failed',
+  'canceled',
+  'timed-out',
+];
 
 export interface PipelineRun {
   id: string;
@@ -102,7 +107,10 @@ export interface Pipelines {
   trigger(name: string, options?: { input?: string }): Promise<PipelineRun>;
   getRun(id: string): Promise<PipelineRun | undefined>;
   /** Waits for a terminal state; past `timeoutMs` cancels the run and reports `timed-out`. */
-  waitRun(id: string, options: { timeoutMs: number; onState?: (run: PipelineRun) => void }): Promise<PipelineRun>;
+  waitRun(
+    id: string,
+    options: { timeoutMs: number; onState?: (run: PipelineRun) => void },
+  ): Promise<PipelineRun>;
   /** Runs of a pipeline, oldest first. */
   runs(name: string): Promise<PipelineRun[]>;
 }
@@ -141,13 +149,7 @@ export interface Jobs {
 }
 
 export type LedgerKind =
-  | 'register'
-  | 'publish'
-  | 'trigger'
-  | 'promote'
-  | 'skip'
-  | 'force'
-  | 'rollback';
+  'register' | 'publish' | 'trigger' | 'promote' | 'skip' | 'force' | 'rollback';
 
 export interface LedgerEntry {
   kind: LedgerKind;

@@ -8,6 +8,7 @@ import { readTable, validateTable } from '@mlops/data';
 import type { Check, ModelValidation, ValidationContext } from './model-validation.js';
 import { validateModel } from './model-validation.js';
 import { renderValidationReport } from './validation-report.js';
+import { validationDir } from './validation-results.js';
 
 export interface BasicModelValidateInputs {
   workingDirectory: string;
@@ -17,9 +18,6 @@ export interface BasicModelValidateInputs {
   parallel?: number;
   failOnGates: boolean;
 }
-
-/** Where each run keeps per-model data and outputs, relative to the project. */
-const VALIDATION_DIR = '.mlops/validate';
 
 export const basicModelValidate = defineAction<BasicModelValidateInputs>({
   name: 'basic-model-validate',
@@ -81,7 +79,7 @@ export const basicModelValidate = defineAction<BasicModelValidateInputs>({
           message: `${plural(violations.length, 'schema violation')} in ${data.sample}, first: ${violations[0]!.message}`,
         }
       : { status: 'passed' };
-    const workDir = path.join(loaded.projectDir, VALIDATION_DIR, inputs.stage);
+    const workDir = validationDir(loaded.projectDir, inputs.stage);
     // Each run starts clean so nothing of an earlier run is taken for this one.
     await rm(workDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
