@@ -227,6 +227,21 @@ describe('runner services fake with the real @actions/cache', () => {
     expect(services.blobCalls().filter((r) => r.method === 'PUT')).toHaveLength(uploadsBefore);
     expect(services.cacheEntries()).toHaveLength(2);
   });
+
+  it('a failed blob upload (injected 403) makes saveCache return -1 without finalizing', async () => {
+    const dir = path.join(process.env.GITHUB_WORKSPACE ?? '', 'faulty');
+    await writeTree(dir, { 'f.txt': 'f' });
+    services.failNext('PutBlob', 403);
+    const started = Date.now();
+    await expect(saveCache([dir], 'faulty-1')).resolves.toBe(-1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(services.blobCalls('PutBlob')).toMatchObject([{ status: 403, injected: true }]);
+    expect(services.twirpCalls('FinalizeCacheEntryUpload')).toEqual([]);
+    expect(services.cacheEntries().find((e) => e.key === 'faulty-1')).toMatchObject({
+      finalized: false,
+    });
+    await expect(restoreCache([dir], 'faulty-1')).resolves.toBeUndefined();
+  });
 });
 
 describe('runner services fake: blob endpoint', () => {

@@ -68338,6 +68338,9 @@ const PREFIX = 'mlops-digests-';
  * service (@actions/cache, loaded on first use). Cache entries are immutable,
  * so each saved state gets a key from its own content; a run restores the
  * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
+ * `file` is relative to the workspace (the process's working directory on a
+ * runner): the cache's version hashes the path, and an absolute one would
+ * differ between checkouts in other folders.
  */
 async function restoreDigestCache(file) {
     const cache = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
@@ -68661,8 +68664,9 @@ const packageArtifacts = defineAction({
                 .join(', ')}${failed.length > 3 ? ', …' : ''}): fix them or leave them out with the models input`);
         }
         const cacheFile = external_node_path_default().join(loaded.projectDir, DIGEST_CACHE);
+        const cachePath = external_node_path_default().relative(deps.repositoryRoot, cacheFile);
         const restoredKey = run.onRunner
-            ? await restoreDigestCache(cacheFile).catch(() => undefined)
+            ? await restoreDigestCache(cachePath).catch(() => undefined)
             : undefined;
         const digests = await DigestCache.open(cacheFile);
         const entries = [];
@@ -68684,6 +68688,7 @@ const packageArtifacts = defineAction({
             });
         }
         const revision = await gitRevision(loaded.projectDir);
+        const objects = await gitObjects(loaded);
         const manifest = {
             schema: 1,
             tool: TOOL,
@@ -68697,8 +68702,8 @@ const packageArtifacts = defineAction({
             stage: inputs.fromStage,
             code,
             models,
-            data: await dataRecords(loaded, digests),
-            environment: await Promise.all(loaded.config.package.environment.map((file) => fileRecord(loaded.projectDir, file, file, digests))),
+            data: await dataRecords(loaded, digests, objects),
+            environment: await Promise.all(loaded.config.package.environment.map((file) => fileRecord(loaded.projectDir, file, digests, objects))),
             thresholds: {
                 gates: loaded.config.metrics.gates,
                 minCoverage: loaded.config.test?.['min-coverage'],
@@ -68707,7 +68712,7 @@ const packageArtifacts = defineAction({
         };
         await digests.save();
         if (run.onRunner)
-            await saveDigestCache(cacheFile, restoredKey).catch(() => false);
+            await saveDigestCache(cachePath, restoredKey).catch(() => false);
         const digest = manifestDigest(manifest);
         const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
         const store = artifactStore(loaded.projectDir, deps, run.url);
@@ -68815,25 +68820,33 @@ async function collectFolder(dir, prefix, digests, entries) {
     }
     return files;
 }
-async function fileRecord(projectDir, file, recordPath, digests) {
+/** A platform data URI (azureml://…, https://…) rather than a path. */
+const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+/** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
+async function gitObjects(loaded) {
+    const { data, package: packaging } = loaded.config;
+    const files = [data.sample, ...(data.full ? [data.full] : []), ...packaging.environment];
+    const tracked = await trackedFiles(loaded.projectDir, files.filter((f) => !isUri(f)));
+    return new Map(tracked.map((f) => [f.path, f.object]));
+}
+async function fileRecord(projectDir, file, digests, objects) {
     const source = external_node_path_default().resolve(projectDir, file);
     const info = await (0,promises_.stat)(source).catch(() => {
         throw new errors_ConfigurationError(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
     });
-    return { path: recordPath, digest: await digests.digest(source), bytes: info.size };
+    const object = objects.get(external_node_path_default().relative(projectDir, source).split((external_node_path_default()).sep).join('/'));
+    return { path: file, digest: await digests.digest(source, object), bytes: info.size };
 }
 /** Digests of the sample, and of the full data when it is a local file; a URI is recorded as is. */
-async function dataRecords(loaded, digests) {
+async function dataRecords(loaded, digests, objects) {
     const { sample, full } = loaded.config.data;
     const records = {
-        sample: await fileRecord(loaded.projectDir, sample, sample, digests),
+        sample: await fileRecord(loaded.projectDir, sample, digests, objects),
     };
     if (full) {
-        const isUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(full);
-        const exists = !isUri &&
-            (await (0,promises_.stat)(external_node_path_default().resolve(loaded.projectDir, full)).then(() => true, () => false));
-        records.full = exists
-            ? await fileRecord(loaded.projectDir, full, full, digests)
+        const local = !isUri(full) && (await (0,promises_.stat)(external_node_path_default().resolve(loaded.projectDir, full)).catch(() => null));
+        records.full = local
+            ? await fileRecord(loaded.projectDir, full, digests, objects)
             : { path: full };
     }
     return records;

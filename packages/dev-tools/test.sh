@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 bash packages/dev-tools/ensure-python.sh
 [ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 step() { echo; echo "▶ $1"; shift; "$@"; }
-step "type-check" npx tsc --noEmit
+step "type-check" npx tsc --noEmit -p test/tsconfig.json
 step "lint" npx eslint --config packages/dev-tools/eslint.config.js .
 step "format" npx prettier --check . --log-level warn
 step "generated files" npx tsx packages/dev-tools/generate.ts --check

@@ -53,6 +53,8 @@ export interface RecordedRequest {
   blobOp?: BlobOp;
   /** The parsed JSON body of a Twirp request (the raw text when it was not JSON). */
   body?: unknown;
+  /** Request headers as received (lower-case names). */
+  headers: http.IncomingHttpHeaders;
   /** Request body size in bytes. */
   bytes: number;
   /** Status the fake answered. */
@@ -505,6 +507,7 @@ export async function startRunnerServices(
           : url.pathname.startsWith('/devstoreaccount1/')
             ? 'blob'
             : 'other',
+        headers: req.headers,
         bytes: raw.length,
         status: 0,
       };

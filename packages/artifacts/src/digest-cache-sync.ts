@@ -8,6 +8,9 @@ const PREFIX = 'mlops-digests-';
  * service (@actions/cache, loaded on first use). Cache entries are immutable,
  * so each saved state gets a key from its own content; a run restores the
  * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
+ * `file` is relative to the workspace (the process's working directory on a
+ * runner): the cache's version hashes the path, and an absolute one would
+ * differ between checkouts in other folders.
  */
 export async function restoreDigestCache(file: string): Promise<string | undefined> {
   const cache = await import('@actions/cache');

@@ -96,8 +96,9 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
     }
 
     const cacheFile = path.join(loaded.projectDir, DIGEST_CACHE);
+    const cachePath = path.relative(deps.repositoryRoot, cacheFile);
     const restoredKey = run.onRunner
-      ? await restoreDigestCache(cacheFile).catch(() => undefined)
+      ? await restoreDigestCache(cachePath).catch(() => undefined)
       : undefined;
     const digests = await DigestCache.open(cacheFile);
     const entries: ArchiveEntry[] = [];
@@ -126,6 +127,7 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
       });
     }
     const revision = await gitRevision(loaded.projectDir);
+    const objects = await gitObjects(loaded);
     const manifest: Manifest = {
       schema: 1,
       tool: TOOL,
@@ -139,10 +141,10 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
       stage: inputs.fromStage,
       code,
       models,
-      data: await dataRecords(loaded, digests),
+      data: await dataRecords(loaded, digests, objects),
       environment: await Promise.all(
         loaded.config.package.environment.map((file) =>
-          fileRecord(loaded.projectDir, file, file, digests),
+          fileRecord(loaded.projectDir, file, digests, objects),
         ),
       ),
       thresholds: {
@@ -152,7 +154,7 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
       },
     };
     await digests.save();
-    if (run.onRunner) await saveDigestCache(cacheFile, restoredKey).catch(() => false);
+    if (run.onRunner) await saveDigestCache(cachePath, restoredKey).catch(() => false);
 
     const digest = manifestDigest(manifest);
     const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
@@ -288,11 +290,25 @@ async function collectFolder(
   return files;
 }
 
+/** A platform data URI (azureml://…, https://…) rather than a path. */
+const isUri = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+
+/** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
+async function gitObjects(loaded: LoadedConfig): Promise<Map<string, string>> {
+  const { data, package: packaging } = loaded.config;
+  const files = [data.sample, ...(data.full ? [data.full] : []), ...packaging.environment];
+  const tracked = await trackedFiles(
+    loaded.projectDir,
+    files.filter((f) => !isUri(f)),
+  );
+  return new Map(tracked.map((f) => [f.path, f.object]));
+}
+
 async function fileRecord(
   projectDir: string,
   file: string,
-  recordPath: string,
   digests: DigestCache,
+  objects: Map<string, string>,
 ): Promise<FileRecord> {
   const source = path.resolve(projectDir, file);
   const info = await stat(source).catch(() => {
@@ -300,25 +316,25 @@ async function fileRecord(
       `${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`,
     );
   });
-  return { path: recordPath, digest: await digests.digest(source), bytes: info.size };
+  const object = objects.get(path.relative(projectDir, source).split(path.sep).join('/'));
+  return { path: file, digest: await digests.digest(source, object), bytes: info.size };
 }
 
 /** Digests of the sample, and of the full data when it is a local file; a URI is recorded as is. */
-async function dataRecords(loaded: LoadedConfig, digests: DigestCache): Promise<Manifest['data']> {
+async function dataRecords(
+  loaded: LoadedConfig,
+  digests: DigestCache,
+  objects: Map<string, string>,
+): Promise<Manifest['data']> {
   const { sample, full } = loaded.config.data;
   const records: Manifest['data'] = {
-    sample: await fileRecord(loaded.projectDir, sample, sample, digests),
+    sample: await fileRecord(loaded.projectDir, sample, digests, objects),
   };
   if (full) {
-    const isUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(full);
-    const exists =
-      !isUri &&
-      (await stat(path.resolve(loaded.projectDir, full)).then(
-        () => true,
-        () => false,
-      ));
-    records.full = exists
-      ? await fileRecord(loaded.projectDir, full, full, digests)
+    const local =
+      !isUri(full) && (await stat(path.resolve(loaded.projectDir, full)).catch(() => null));
+    records.full = local
+      ? await fileRecord(loaded.projectDir, full, digests, objects)
       : ({ path: full } satisfies DataRecord);
   }
   return records;
