@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { actions } from '@mlops/stages';
 import { runBundle } from './support/bundle.js';
 import { tinyProject } from './support/project.js';
 
@@ -122,7 +123,7 @@ describe('dist/root-action', () => {
     const run = await runBundle('root-action', { step: 'deploy' }, { workspace: project });
     expect(run.code).toBe(1);
     expect(run.stdout.trim()).toBe(
-      `::error::input 'step' must be one of lint-and-test, basic-model-validate, got "deploy"`,
+      `::error::input 'step' must be one of ${actions.map((a) => a.name).join(', ')}, got "deploy"`,
     );
   });
 

@@ -460,6 +460,978 @@ exports.kp = closest;
 
 /***/ }),
 
+/***/ 73964:
+/***/ ((module) => {
+
+
+
+module.exports = clone
+
+var getPrototypeOf = Object.getPrototypeOf || function (obj) {
+  return obj.__proto__
+}
+
+function clone (obj) {
+  if (obj === null || typeof obj !== 'object')
+    return obj
+
+  if (obj instanceof Object)
+    var copy = { __proto__: getPrototypeOf(obj) }
+  else
+    var copy = Object.create(null)
+
+  Object.getOwnPropertyNames(obj).forEach(function (key) {
+    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(obj, key))
+  })
+
+  return copy
+}
+
+
+/***/ }),
+
+/***/ 35744:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var fs = __nccwpck_require__(79896)
+var polyfills = __nccwpck_require__(83501)
+var legacy = __nccwpck_require__(12270)
+var clone = __nccwpck_require__(73964)
+
+var util = __nccwpck_require__(39023)
+
+/* istanbul ignore next - node 0.x polyfill */
+var gracefulQueue
+var previousSymbol
+
+/* istanbul ignore else - node 0.x polyfill */
+if (typeof Symbol === 'function' && typeof Symbol.for === 'function') {
+  gracefulQueue = Symbol.for('graceful-fs.queue')
+  // This is used in testing by future versions
+  previousSymbol = Symbol.for('graceful-fs.previous')
+} else {
+  gracefulQueue = '___graceful-fs.queue'
+  previousSymbol = '___graceful-fs.previous'
+}
+
+function noop () {}
+
+function publishQueue(context, queue) {
+  Object.defineProperty(context, gracefulQueue, {
+    get: function() {
+      return queue
+    }
+  })
+}
+
+var debug = noop
+if (util.debuglog)
+  debug = util.debuglog('gfs4')
+else if (/\bgfs4\b/i.test(process.env.NODE_DEBUG || ''))
+  debug = function() {
+    var m = util.format.apply(util, arguments)
+    m = 'GFS4: ' + m.split(/\n/).join('\nGFS4: ')
+    console.error(m)
+  }
+
+// Once time initialization
+if (!fs[gracefulQueue]) {
+  // This queue can be shared by multiple loaded instances
+  var queue = global[gracefulQueue] || []
+  publishQueue(fs, queue)
+
+  // Patch fs.close/closeSync to shared queue version, because we need
+  // to retry() whenever a close happens *anywhere* in the program.
+  // This is essential when multiple graceful-fs instances are
+  // in play at the same time.
+  fs.close = (function (fs$close) {
+    function close (fd, cb) {
+      return fs$close.call(fs, fd, function (err) {
+        // This function uses the graceful-fs shared queue
+        if (!err) {
+          resetQueue()
+        }
+
+        if (typeof cb === 'function')
+          cb.apply(this, arguments)
+      })
+    }
+
+    Object.defineProperty(close, previousSymbol, {
+      value: fs$close
+    })
+    return close
+  })(fs.close)
+
+  fs.closeSync = (function (fs$closeSync) {
+    function closeSync (fd) {
+      // This function uses the graceful-fs shared queue
+      fs$closeSync.apply(fs, arguments)
+      resetQueue()
+    }
+
+    Object.defineProperty(closeSync, previousSymbol, {
+      value: fs$closeSync
+    })
+    return closeSync
+  })(fs.closeSync)
+
+  if (/\bgfs4\b/i.test(process.env.NODE_DEBUG || '')) {
+    process.on('exit', function() {
+      debug(fs[gracefulQueue])
+      __nccwpck_require__(42613).equal(fs[gracefulQueue].length, 0)
+    })
+  }
+}
+
+if (!global[gracefulQueue]) {
+  publishQueue(global, fs[gracefulQueue]);
+}
+
+module.exports = patch(clone(fs))
+if (process.env.TEST_GRACEFUL_FS_GLOBAL_PATCH && !fs.__patched) {
+    module.exports = patch(fs)
+    fs.__patched = true;
+}
+
+function patch (fs) {
+  // Everything that references the open() function needs to be in here
+  polyfills(fs)
+  fs.gracefulify = patch
+
+  fs.createReadStream = createReadStream
+  fs.createWriteStream = createWriteStream
+  var fs$readFile = fs.readFile
+  fs.readFile = readFile
+  function readFile (path, options, cb) {
+    if (typeof options === 'function')
+      cb = options, options = null
+
+    return go$readFile(path, options, cb)
+
+    function go$readFile (path, options, cb, startTime) {
+      return fs$readFile(path, options, function (err) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([go$readFile, [path, options, cb], err, startTime || Date.now(), Date.now()])
+        else {
+          if (typeof cb === 'function')
+            cb.apply(this, arguments)
+        }
+      })
+    }
+  }
+
+  var fs$writeFile = fs.writeFile
+  fs.writeFile = writeFile
+  function writeFile (path, data, options, cb) {
+    if (typeof options === 'function')
+      cb = options, options = null
+
+    return go$writeFile(path, data, options, cb)
+
+    function go$writeFile (path, data, options, cb, startTime) {
+      return fs$writeFile(path, data, options, function (err) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([go$writeFile, [path, data, options, cb], err, startTime || Date.now(), Date.now()])
+        else {
+          if (typeof cb === 'function')
+            cb.apply(this, arguments)
+        }
+      })
+    }
+  }
+
+  var fs$appendFile = fs.appendFile
+  if (fs$appendFile)
+    fs.appendFile = appendFile
+  function appendFile (path, data, options, cb) {
+    if (typeof options === 'function')
+      cb = options, options = null
+
+    return go$appendFile(path, data, options, cb)
+
+    function go$appendFile (path, data, options, cb, startTime) {
+      return fs$appendFile(path, data, options, function (err) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([go$appendFile, [path, data, options, cb], err, startTime || Date.now(), Date.now()])
+        else {
+          if (typeof cb === 'function')
+            cb.apply(this, arguments)
+        }
+      })
+    }
+  }
+
+  var fs$copyFile = fs.copyFile
+  if (fs$copyFile)
+    fs.copyFile = copyFile
+  function copyFile (src, dest, flags, cb) {
+    if (typeof flags === 'function') {
+      cb = flags
+      flags = 0
+    }
+    return go$copyFile(src, dest, flags, cb)
+
+    function go$copyFile (src, dest, flags, cb, startTime) {
+      return fs$copyFile(src, dest, flags, function (err) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([go$copyFile, [src, dest, flags, cb], err, startTime || Date.now(), Date.now()])
+        else {
+          if (typeof cb === 'function')
+            cb.apply(this, arguments)
+        }
+      })
+    }
+  }
+
+  var fs$readdir = fs.readdir
+  fs.readdir = readdir
+  var noReaddirOptionVersions = /^v[0-5]\./
+  function readdir (path, options, cb) {
+    if (typeof options === 'function')
+      cb = options, options = null
+
+    var go$readdir = noReaddirOptionVersions.test(process.version)
+      ? function go$readdir (path, options, cb, startTime) {
+        return fs$readdir(path, fs$readdirCallback(
+          path, options, cb, startTime
+        ))
+      }
+      : function go$readdir (path, options, cb, startTime) {
+        return fs$readdir(path, options, fs$readdirCallback(
+          path, options, cb, startTime
+        ))
+      }
+
+    return go$readdir(path, options, cb)
+
+    function fs$readdirCallback (path, options, cb, startTime) {
+      return function (err, files) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([
+            go$readdir,
+            [path, options, cb],
+            err,
+            startTime || Date.now(),
+            Date.now()
+          ])
+        else {
+          if (files && files.sort)
+            files.sort()
+
+          if (typeof cb === 'function')
+            cb.call(this, err, files)
+        }
+      }
+    }
+  }
+
+  if (process.version.substr(0, 4) === 'v0.8') {
+    var legStreams = legacy(fs)
+    ReadStream = legStreams.ReadStream
+    WriteStream = legStreams.WriteStream
+  }
+
+  var fs$ReadStream = fs.ReadStream
+  if (fs$ReadStream) {
+    ReadStream.prototype = Object.create(fs$ReadStream.prototype)
+    ReadStream.prototype.open = ReadStream$open
+  }
+
+  var fs$WriteStream = fs.WriteStream
+  if (fs$WriteStream) {
+    WriteStream.prototype = Object.create(fs$WriteStream.prototype)
+    WriteStream.prototype.open = WriteStream$open
+  }
+
+  Object.defineProperty(fs, 'ReadStream', {
+    get: function () {
+      return ReadStream
+    },
+    set: function (val) {
+      ReadStream = val
+    },
+    enumerable: true,
+    configurable: true
+  })
+  Object.defineProperty(fs, 'WriteStream', {
+    get: function () {
+      return WriteStream
+    },
+    set: function (val) {
+      WriteStream = val
+    },
+    enumerable: true,
+    configurable: true
+  })
+
+  // legacy names
+  var FileReadStream = ReadStream
+  Object.defineProperty(fs, 'FileReadStream', {
+    get: function () {
+      return FileReadStream
+    },
+    set: function (val) {
+      FileReadStream = val
+    },
+    enumerable: true,
+    configurable: true
+  })
+  var FileWriteStream = WriteStream
+  Object.defineProperty(fs, 'FileWriteStream', {
+    get: function () {
+      return FileWriteStream
+    },
+    set: function (val) {
+      FileWriteStream = val
+    },
+    enumerable: true,
+    configurable: true
+  })
+
+  function ReadStream (path, options) {
+    if (this instanceof ReadStream)
+      return fs$ReadStream.apply(this, arguments), this
+    else
+      return ReadStream.apply(Object.create(ReadStream.prototype), arguments)
+  }
+
+  function ReadStream$open () {
+    var that = this
+    open(that.path, that.flags, that.mode, function (err, fd) {
+      if (err) {
+        if (that.autoClose)
+          that.destroy()
+
+        that.emit('error', err)
+      } else {
+        that.fd = fd
+        that.emit('open', fd)
+        that.read()
+      }
+    })
+  }
+
+  function WriteStream (path, options) {
+    if (this instanceof WriteStream)
+      return fs$WriteStream.apply(this, arguments), this
+    else
+      return WriteStream.apply(Object.create(WriteStream.prototype), arguments)
+  }
+
+  function WriteStream$open () {
+    var that = this
+    open(that.path, that.flags, that.mode, function (err, fd) {
+      if (err) {
+        that.destroy()
+        that.emit('error', err)
+      } else {
+        that.fd = fd
+        that.emit('open', fd)
+      }
+    })
+  }
+
+  function createReadStream (path, options) {
+    return new fs.ReadStream(path, options)
+  }
+
+  function createWriteStream (path, options) {
+    return new fs.WriteStream(path, options)
+  }
+
+  var fs$open = fs.open
+  fs.open = open
+  function open (path, flags, mode, cb) {
+    if (typeof mode === 'function')
+      cb = mode, mode = null
+
+    return go$open(path, flags, mode, cb)
+
+    function go$open (path, flags, mode, cb, startTime) {
+      return fs$open(path, flags, mode, function (err, fd) {
+        if (err && (err.code === 'EMFILE' || err.code === 'ENFILE'))
+          enqueue([go$open, [path, flags, mode, cb], err, startTime || Date.now(), Date.now()])
+        else {
+          if (typeof cb === 'function')
+            cb.apply(this, arguments)
+        }
+      })
+    }
+  }
+
+  return fs
+}
+
+function enqueue (elem) {
+  debug('ENQUEUE', elem[0].name, elem[1])
+  fs[gracefulQueue].push(elem)
+  retry()
+}
+
+// keep track of the timeout between retry() calls
+var retryTimer
+
+// reset the startTime and lastTime to now
+// this resets the start of the 60 second overall timeout as well as the
+// delay between attempts so that we'll retry these jobs sooner
+function resetQueue () {
+  var now = Date.now()
+  for (var i = 0; i < fs[gracefulQueue].length; ++i) {
+    // entries that are only a length of 2 are from an older version, don't
+    // bother modifying those since they'll be retried anyway.
+    if (fs[gracefulQueue][i].length > 2) {
+      fs[gracefulQueue][i][3] = now // startTime
+      fs[gracefulQueue][i][4] = now // lastTime
+    }
+  }
+  // call retry to make sure we're actively processing the queue
+  retry()
+}
+
+function retry () {
+  // clear the timer and remove it to help prevent unintended concurrency
+  clearTimeout(retryTimer)
+  retryTimer = undefined
+
+  if (fs[gracefulQueue].length === 0)
+    return
+
+  var elem = fs[gracefulQueue].shift()
+  var fn = elem[0]
+  var args = elem[1]
+  // these items may be unset if they were added by an older graceful-fs
+  var err = elem[2]
+  var startTime = elem[3]
+  var lastTime = elem[4]
+
+  // if we don't have a startTime we have no way of knowing if we've waited
+  // long enough, so go ahead and retry this item now
+  if (startTime === undefined) {
+    debug('RETRY', fn.name, args)
+    fn.apply(null, args)
+  } else if (Date.now() - startTime >= 60000) {
+    // it's been more than 60 seconds total, bail now
+    debug('TIMEOUT', fn.name, args)
+    var cb = args.pop()
+    if (typeof cb === 'function')
+      cb.call(null, err)
+  } else {
+    // the amount of time between the last attempt and right now
+    var sinceAttempt = Date.now() - lastTime
+    // the amount of time between when we first tried, and when we last tried
+    // rounded up to at least 1
+    var sinceStart = Math.max(lastTime - startTime, 1)
+    // backoff. wait longer than the total time we've been retrying, but only
+    // up to a maximum of 100ms
+    var desiredDelay = Math.min(sinceStart * 1.2, 100)
+    // it's been long enough since the last retry, do it again
+    if (sinceAttempt >= desiredDelay) {
+      debug('RETRY', fn.name, args)
+      fn.apply(null, args.concat([startTime]))
+    } else {
+      // if we can't do this job yet, push it to the end of the queue
+      // and let the next iteration check again
+      fs[gracefulQueue].push(elem)
+    }
+  }
+
+  // schedule our next run if one isn't already scheduled
+  if (retryTimer === undefined) {
+    retryTimer = setTimeout(retry, 0)
+  }
+}
+
+
+/***/ }),
+
+/***/ 12270:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var Stream = (__nccwpck_require__(2203).Stream)
+
+module.exports = legacy
+
+function legacy (fs) {
+  return {
+    ReadStream: ReadStream,
+    WriteStream: WriteStream
+  }
+
+  function ReadStream (path, options) {
+    if (!(this instanceof ReadStream)) return new ReadStream(path, options);
+
+    Stream.call(this);
+
+    var self = this;
+
+    this.path = path;
+    this.fd = null;
+    this.readable = true;
+    this.paused = false;
+
+    this.flags = 'r';
+    this.mode = 438; /*=0666*/
+    this.bufferSize = 64 * 1024;
+
+    options = options || {};
+
+    // Mixin options into this
+    var keys = Object.keys(options);
+    for (var index = 0, length = keys.length; index < length; index++) {
+      var key = keys[index];
+      this[key] = options[key];
+    }
+
+    if (this.encoding) this.setEncoding(this.encoding);
+
+    if (this.start !== undefined) {
+      if ('number' !== typeof this.start) {
+        throw TypeError('start must be a Number');
+      }
+      if (this.end === undefined) {
+        this.end = Infinity;
+      } else if ('number' !== typeof this.end) {
+        throw TypeError('end must be a Number');
+      }
+
+      if (this.start > this.end) {
+        throw new Error('start must be <= end');
+      }
+
+      this.pos = this.start;
+    }
+
+    if (this.fd !== null) {
+      process.nextTick(function() {
+        self._read();
+      });
+      return;
+    }
+
+    fs.open(this.path, this.flags, this.mode, function (err, fd) {
+      if (err) {
+        self.emit('error', err);
+        self.readable = false;
+        return;
+      }
+
+      self.fd = fd;
+      self.emit('open', fd);
+      self._read();
+    })
+  }
+
+  function WriteStream (path, options) {
+    if (!(this instanceof WriteStream)) return new WriteStream(path, options);
+
+    Stream.call(this);
+
+    this.path = path;
+    this.fd = null;
+    this.writable = true;
+
+    this.flags = 'w';
+    this.encoding = 'binary';
+    this.mode = 438; /*=0666*/
+    this.bytesWritten = 0;
+
+    options = options || {};
+
+    // Mixin options into this
+    var keys = Object.keys(options);
+    for (var index = 0, length = keys.length; index < length; index++) {
+      var key = keys[index];
+      this[key] = options[key];
+    }
+
+    if (this.start !== undefined) {
+      if ('number' !== typeof this.start) {
+        throw TypeError('start must be a Number');
+      }
+      if (this.start < 0) {
+        throw new Error('start must be >= zero');
+      }
+
+      this.pos = this.start;
+    }
+
+    this.busy = false;
+    this._queue = [];
+
+    if (this.fd === null) {
+      this._open = fs.open;
+      this._queue.push([this._open, this.path, this.flags, this.mode, undefined]);
+      this.flush();
+    }
+  }
+}
+
+
+/***/ }),
+
+/***/ 83501:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var constants = __nccwpck_require__(49140)
+
+var origCwd = process.cwd
+var cwd = null
+
+var platform = process.env.GRACEFUL_FS_PLATFORM || process.platform
+
+process.cwd = function() {
+  if (!cwd)
+    cwd = origCwd.call(process)
+  return cwd
+}
+try {
+  process.cwd()
+} catch (er) {}
+
+// This check is needed until node.js 12 is required
+if (typeof process.chdir === 'function') {
+  var chdir = process.chdir
+  process.chdir = function (d) {
+    cwd = null
+    chdir.call(process, d)
+  }
+  if (Object.setPrototypeOf) Object.setPrototypeOf(process.chdir, chdir)
+}
+
+module.exports = patch
+
+function patch (fs) {
+  // (re-)implement some things that are known busted or missing.
+
+  // lchmod, broken prior to 0.6.2
+  // back-port the fix here.
+  if (constants.hasOwnProperty('O_SYMLINK') &&
+      process.version.match(/^v0\.6\.[0-2]|^v0\.5\./)) {
+    patchLchmod(fs)
+  }
+
+  // lutimes implementation, or no-op
+  if (!fs.lutimes) {
+    patchLutimes(fs)
+  }
+
+  // https://github.com/isaacs/node-graceful-fs/issues/4
+  // Chown should not fail on einval or eperm if non-root.
+  // It should not fail on enosys ever, as this just indicates
+  // that a fs doesn't support the intended operation.
+
+  fs.chown = chownFix(fs.chown)
+  fs.fchown = chownFix(fs.fchown)
+  fs.lchown = chownFix(fs.lchown)
+
+  fs.chmod = chmodFix(fs.chmod)
+  fs.fchmod = chmodFix(fs.fchmod)
+  fs.lchmod = chmodFix(fs.lchmod)
+
+  fs.chownSync = chownFixSync(fs.chownSync)
+  fs.fchownSync = chownFixSync(fs.fchownSync)
+  fs.lchownSync = chownFixSync(fs.lchownSync)
+
+  fs.chmodSync = chmodFixSync(fs.chmodSync)
+  fs.fchmodSync = chmodFixSync(fs.fchmodSync)
+  fs.lchmodSync = chmodFixSync(fs.lchmodSync)
+
+  fs.stat = statFix(fs.stat)
+  fs.fstat = statFix(fs.fstat)
+  fs.lstat = statFix(fs.lstat)
+
+  fs.statSync = statFixSync(fs.statSync)
+  fs.fstatSync = statFixSync(fs.fstatSync)
+  fs.lstatSync = statFixSync(fs.lstatSync)
+
+  // if lchmod/lchown do not exist, then make them no-ops
+  if (fs.chmod && !fs.lchmod) {
+    fs.lchmod = function (path, mode, cb) {
+      if (cb) process.nextTick(cb)
+    }
+    fs.lchmodSync = function () {}
+  }
+  if (fs.chown && !fs.lchown) {
+    fs.lchown = function (path, uid, gid, cb) {
+      if (cb) process.nextTick(cb)
+    }
+    fs.lchownSync = function () {}
+  }
+
+  // on Windows, A/V software can lock the directory, causing this
+  // to fail with an EACCES or EPERM if the directory contains newly
+  // created files.  Try again on failure, for up to 60 seconds.
+
+  // Set the timeout this long because some Windows Anti-Virus, such as Parity
+  // bit9, may lock files for up to a minute, causing npm package install
+  // failures. Also, take care to yield the scheduler. Windows scheduling gives
+  // CPU to a busy looping process, which can cause the program causing the lock
+  // contention to be starved of CPU by node, so the contention doesn't resolve.
+  if (platform === "win32") {
+    fs.rename = typeof fs.rename !== 'function' ? fs.rename
+    : (function (fs$rename) {
+      function rename (from, to, cb) {
+        var start = Date.now()
+        var backoff = 0;
+        fs$rename(from, to, function CB (er) {
+          if (er
+              && (er.code === "EACCES" || er.code === "EPERM" || er.code === "EBUSY")
+              && Date.now() - start < 60000) {
+            setTimeout(function() {
+              fs.stat(to, function (stater, st) {
+                if (stater && stater.code === "ENOENT")
+                  fs$rename(from, to, CB);
+                else
+                  cb(er)
+              })
+            }, backoff)
+            if (backoff < 100)
+              backoff += 10;
+            return;
+          }
+          if (cb) cb(er)
+        })
+      }
+      if (Object.setPrototypeOf) Object.setPrototypeOf(rename, fs$rename)
+      return rename
+    })(fs.rename)
+  }
+
+  // if read() returns EAGAIN, then just try it again.
+  fs.read = typeof fs.read !== 'function' ? fs.read
+  : (function (fs$read) {
+    function read (fd, buffer, offset, length, position, callback_) {
+      var callback
+      if (callback_ && typeof callback_ === 'function') {
+        var eagCounter = 0
+        callback = function (er, _, __) {
+          if (er && er.code === 'EAGAIN' && eagCounter < 10) {
+            eagCounter ++
+            return fs$read.call(fs, fd, buffer, offset, length, position, callback)
+          }
+          callback_.apply(this, arguments)
+        }
+      }
+      return fs$read.call(fs, fd, buffer, offset, length, position, callback)
+    }
+
+    // This ensures `util.promisify` works as it does for native `fs.read`.
+    if (Object.setPrototypeOf) Object.setPrototypeOf(read, fs$read)
+    return read
+  })(fs.read)
+
+  fs.readSync = typeof fs.readSync !== 'function' ? fs.readSync
+  : (function (fs$readSync) { return function (fd, buffer, offset, length, position) {
+    var eagCounter = 0
+    while (true) {
+      try {
+        return fs$readSync.call(fs, fd, buffer, offset, length, position)
+      } catch (er) {
+        if (er.code === 'EAGAIN' && eagCounter < 10) {
+          eagCounter ++
+          continue
+        }
+        throw er
+      }
+    }
+  }})(fs.readSync)
+
+  function patchLchmod (fs) {
+    fs.lchmod = function (path, mode, callback) {
+      fs.open( path
+             , constants.O_WRONLY | constants.O_SYMLINK
+             , mode
+             , function (err, fd) {
+        if (err) {
+          if (callback) callback(err)
+          return
+        }
+        // prefer to return the chmod error, if one occurs,
+        // but still try to close, and report closing errors if they occur.
+        fs.fchmod(fd, mode, function (err) {
+          fs.close(fd, function(err2) {
+            if (callback) callback(err || err2)
+          })
+        })
+      })
+    }
+
+    fs.lchmodSync = function (path, mode) {
+      var fd = fs.openSync(path, constants.O_WRONLY | constants.O_SYMLINK, mode)
+
+      // prefer to return the chmod error, if one occurs,
+      // but still try to close, and report closing errors if they occur.
+      var threw = true
+      var ret
+      try {
+        ret = fs.fchmodSync(fd, mode)
+        threw = false
+      } finally {
+        if (threw) {
+          try {
+            fs.closeSync(fd)
+          } catch (er) {}
+        } else {
+          fs.closeSync(fd)
+        }
+      }
+      return ret
+    }
+  }
+
+  function patchLutimes (fs) {
+    if (constants.hasOwnProperty("O_SYMLINK") && fs.futimes) {
+      fs.lutimes = function (path, at, mt, cb) {
+        fs.open(path, constants.O_SYMLINK, function (er, fd) {
+          if (er) {
+            if (cb) cb(er)
+            return
+          }
+          fs.futimes(fd, at, mt, function (er) {
+            fs.close(fd, function (er2) {
+              if (cb) cb(er || er2)
+            })
+          })
+        })
+      }
+
+      fs.lutimesSync = function (path, at, mt) {
+        var fd = fs.openSync(path, constants.O_SYMLINK)
+        var ret
+        var threw = true
+        try {
+          ret = fs.futimesSync(fd, at, mt)
+          threw = false
+        } finally {
+          if (threw) {
+            try {
+              fs.closeSync(fd)
+            } catch (er) {}
+          } else {
+            fs.closeSync(fd)
+          }
+        }
+        return ret
+      }
+
+    } else if (fs.futimes) {
+      fs.lutimes = function (_a, _b, _c, cb) { if (cb) process.nextTick(cb) }
+      fs.lutimesSync = function () {}
+    }
+  }
+
+  function chmodFix (orig) {
+    if (!orig) return orig
+    return function (target, mode, cb) {
+      return orig.call(fs, target, mode, function (er) {
+        if (chownErOk(er)) er = null
+        if (cb) cb.apply(this, arguments)
+      })
+    }
+  }
+
+  function chmodFixSync (orig) {
+    if (!orig) return orig
+    return function (target, mode) {
+      try {
+        return orig.call(fs, target, mode)
+      } catch (er) {
+        if (!chownErOk(er)) throw er
+      }
+    }
+  }
+
+
+  function chownFix (orig) {
+    if (!orig) return orig
+    return function (target, uid, gid, cb) {
+      return orig.call(fs, target, uid, gid, function (er) {
+        if (chownErOk(er)) er = null
+        if (cb) cb.apply(this, arguments)
+      })
+    }
+  }
+
+  function chownFixSync (orig) {
+    if (!orig) return orig
+    return function (target, uid, gid) {
+      try {
+        return orig.call(fs, target, uid, gid)
+      } catch (er) {
+        if (!chownErOk(er)) throw er
+      }
+    }
+  }
+
+  function statFix (orig) {
+    if (!orig) return orig
+    // Older versions of Node erroneously returned signed integers for
+    // uid + gid.
+    return function (target, options, cb) {
+      if (typeof options === 'function') {
+        cb = options
+        options = null
+      }
+      function callback (er, stats) {
+        if (stats) {
+          if (stats.uid < 0) stats.uid += 0x100000000
+          if (stats.gid < 0) stats.gid += 0x100000000
+        }
+        if (cb) cb.apply(this, arguments)
+      }
+      return options ? orig.call(fs, target, options, callback)
+        : orig.call(fs, target, callback)
+    }
+  }
+
+  function statFixSync (orig) {
+    if (!orig) return orig
+    // Older versions of Node erroneously returned signed integers for
+    // uid + gid.
+    return function (target, options) {
+      var stats = options ? orig.call(fs, target, options)
+        : orig.call(fs, target)
+      if (stats) {
+        if (stats.uid < 0) stats.uid += 0x100000000
+        if (stats.gid < 0) stats.gid += 0x100000000
+      }
+      return stats;
+    }
+  }
+
+  // ENOSYS means that the fs doesn't support the op. Just ignore
+  // that, because it doesn't matter.
+  //
+  // if there's no getuid, or if getuid() is something other
+  // than 0, and the error is EINVAL or EPERM, then just ignore
+  // it.
+  //
+  // This specific case is a silent failure in cp, install, tar,
+  // and most other unix tools that manage permissions.
+  //
+  // When running as root, or if other types of errors are
+  // encountered, then it's strict.
+  function chownErOk (er) {
+    if (!er)
+      return true
+
+    if (er.code === "ENOSYS")
+      return true
+
+    var nonroot = !process.getuid || process.getuid() !== 0
+    if (nonroot) {
+      if (er.code === "EINVAL" || er.code === "EPERM")
+        return true
+    }
+
+    return false
+  }
+}
+
+
+/***/ }),
+
 /***/ 14006:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -2959,6 +3931,1104 @@ exports.basename = (path, { windows } = {}) => {
   }
 
   return last;
+};
+
+
+/***/ }),
+
+/***/ 83648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const lockfile = __nccwpck_require__(70743);
+const { toPromise, toSync, toSyncOptions } = __nccwpck_require__(3271);
+
+async function lock(file, options) {
+    const release = await toPromise(lockfile.lock)(file, options);
+
+    return toPromise(release);
+}
+
+function lockSync(file, options) {
+    const release = toSync(lockfile.lock)(file, toSyncOptions(options));
+
+    return toSync(release);
+}
+
+function unlock(file, options) {
+    return toPromise(lockfile.unlock)(file, options);
+}
+
+function unlockSync(file, options) {
+    return toSync(lockfile.unlock)(file, toSyncOptions(options));
+}
+
+function check(file, options) {
+    return toPromise(lockfile.check)(file, options);
+}
+
+function checkSync(file, options) {
+    return toSync(lockfile.check)(file, toSyncOptions(options));
+}
+
+module.exports = lock;
+module.exports.lock = lock;
+module.exports.unlock = unlock;
+module.exports.lockSync = lockSync;
+module.exports.unlockSync = unlockSync;
+module.exports.check = check;
+module.exports.checkSync = checkSync;
+
+
+/***/ }),
+
+/***/ 3271:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const fs = __nccwpck_require__(35744);
+
+function createSyncFs(fs) {
+    const methods = ['mkdir', 'realpath', 'stat', 'rmdir', 'utimes'];
+    const newFs = { ...fs };
+
+    methods.forEach((method) => {
+        newFs[method] = (...args) => {
+            const callback = args.pop();
+            let ret;
+
+            try {
+                ret = fs[`${method}Sync`](...args);
+            } catch (err) {
+                return callback(err);
+            }
+
+            callback(null, ret);
+        };
+    });
+
+    return newFs;
+}
+
+// ----------------------------------------------------------
+
+function toPromise(method) {
+    return (...args) => new Promise((resolve, reject) => {
+        args.push((err, result) => {
+            if (err) {
+                reject(err);
+            } else {
+                resolve(result);
+            }
+        });
+
+        method(...args);
+    });
+}
+
+function toSync(method) {
+    return (...args) => {
+        let err;
+        let result;
+
+        args.push((_err, _result) => {
+            err = _err;
+            result = _result;
+        });
+
+        method(...args);
+
+        if (err) {
+            throw err;
+        }
+
+        return result;
+    };
+}
+
+function toSyncOptions(options) {
+    // Shallow clone options because we are oging to mutate them
+    options = { ...options };
+
+    // Transform fs to use the sync methods instead
+    options.fs = createSyncFs(options.fs || fs);
+
+    // Retries are not allowed because it requires the flow to be sync
+    if (
+        (typeof options.retries === 'number' && options.retries > 0) ||
+        (options.retries && typeof options.retries.retries === 'number' && options.retries.retries > 0)
+    ) {
+        throw Object.assign(new Error('Cannot use retries with the sync api'), { code: 'ESYNC' });
+    }
+
+    return options;
+}
+
+module.exports = {
+    toPromise,
+    toSync,
+    toSyncOptions,
+};
+
+
+/***/ }),
+
+/***/ 70743:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(16928);
+const fs = __nccwpck_require__(35744);
+const retry = __nccwpck_require__(5546);
+const onExit = __nccwpck_require__(65211);
+const mtimePrecision = __nccwpck_require__(34747);
+
+const locks = {};
+
+function getLockFile(file, options) {
+    return options.lockfilePath || `${file}.lock`;
+}
+
+function resolveCanonicalPath(file, options, callback) {
+    if (!options.realpath) {
+        return callback(null, path.resolve(file));
+    }
+
+    // Use realpath to resolve symlinks
+    // It also resolves relative paths
+    options.fs.realpath(file, callback);
+}
+
+function acquireLock(file, options, callback) {
+    const lockfilePath = getLockFile(file, options);
+
+    // Use mkdir to create the lockfile (atomic operation)
+    options.fs.mkdir(lockfilePath, (err) => {
+        if (!err) {
+            // At this point, we acquired the lock!
+            // Probe the mtime precision
+            return mtimePrecision.probe(lockfilePath, options.fs, (err, mtime, mtimePrecision) => {
+                // If it failed, try to remove the lock..
+                /* istanbul ignore if */
+                if (err) {
+                    options.fs.rmdir(lockfilePath, () => {});
+
+                    return callback(err);
+                }
+
+                callback(null, mtime, mtimePrecision);
+            });
+        }
+
+        // If error is not EEXIST then some other error occurred while locking
+        if (err.code !== 'EEXIST') {
+            return callback(err);
+        }
+
+        // Otherwise, check if lock is stale by analyzing the file mtime
+        if (options.stale <= 0) {
+            return callback(Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED', file }));
+        }
+
+        options.fs.stat(lockfilePath, (err, stat) => {
+            if (err) {
+                // Retry if the lockfile has been removed (meanwhile)
+                // Skip stale check to avoid recursiveness
+                if (err.code === 'ENOENT') {
+                    return acquireLock(file, { ...options, stale: 0 }, callback);
+                }
+
+                return callback(err);
+            }
+
+            if (!isLockStale(stat, options)) {
+                return callback(Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED', file }));
+            }
+
+            // If it's stale, remove it and try again!
+            // Skip stale check to avoid recursiveness
+            removeLock(file, options, (err) => {
+                if (err) {
+                    return callback(err);
+                }
+
+                acquireLock(file, { ...options, stale: 0 }, callback);
+            });
+        });
+    });
+}
+
+function isLockStale(stat, options) {
+    return stat.mtime.getTime() < Date.now() - options.stale;
+}
+
+function removeLock(file, options, callback) {
+    // Remove lockfile, ignoring ENOENT errors
+    options.fs.rmdir(getLockFile(file, options), (err) => {
+        if (err && err.code !== 'ENOENT') {
+            return callback(err);
+        }
+
+        callback();
+    });
+}
+
+function updateLock(file, options) {
+    const lock = locks[file];
+
+    // Just for safety, should never happen
+    /* istanbul ignore if */
+    if (lock.updateTimeout) {
+        return;
+    }
+
+    lock.updateDelay = lock.updateDelay || options.update;
+    lock.updateTimeout = setTimeout(() => {
+        lock.updateTimeout = null;
+
+        // Stat the file to check if mtime is still ours
+        // If it is, we can still recover from a system sleep or a busy event loop
+        options.fs.stat(lock.lockfilePath, (err, stat) => {
+            const isOverThreshold = lock.lastUpdate + options.stale < Date.now();
+
+            // If it failed to update the lockfile, keep trying unless
+            // the lockfile was deleted or we are over the threshold
+            if (err) {
+                if (err.code === 'ENOENT' || isOverThreshold) {
+                    return setLockAsCompromised(file, lock, Object.assign(err, { code: 'ECOMPROMISED' }));
+                }
+
+                lock.updateDelay = 1000;
+
+                return updateLock(file, options);
+            }
+
+            const isMtimeOurs = lock.mtime.getTime() === stat.mtime.getTime();
+
+            if (!isMtimeOurs) {
+                return setLockAsCompromised(
+                    file,
+                    lock,
+                    Object.assign(
+                        new Error('Unable to update lock within the stale threshold'),
+                        { code: 'ECOMPROMISED' }
+                    ));
+            }
+
+            const mtime = mtimePrecision.getMtime(lock.mtimePrecision);
+
+            options.fs.utimes(lock.lockfilePath, mtime, mtime, (err) => {
+                const isOverThreshold = lock.lastUpdate + options.stale < Date.now();
+
+                // Ignore if the lock was released
+                if (lock.released) {
+                    return;
+                }
+
+                // If it failed to update the lockfile, keep trying unless
+                // the lockfile was deleted or we are over the threshold
+                if (err) {
+                    if (err.code === 'ENOENT' || isOverThreshold) {
+                        return setLockAsCompromised(file, lock, Object.assign(err, { code: 'ECOMPROMISED' }));
+                    }
+
+                    lock.updateDelay = 1000;
+
+                    return updateLock(file, options);
+                }
+
+                // All ok, keep updating..
+                lock.mtime = mtime;
+                lock.lastUpdate = Date.now();
+                lock.updateDelay = null;
+                updateLock(file, options);
+            });
+        });
+    }, lock.updateDelay);
+
+    // Unref the timer so that the nodejs process can exit freely
+    // This is safe because all acquired locks will be automatically released
+    // on process exit
+
+    // We first check that `lock.updateTimeout.unref` exists because some users
+    // may be using this module outside of NodeJS (e.g., in an electron app),
+    // and in those cases `setTimeout` return an integer.
+    /* istanbul ignore else */
+    if (lock.updateTimeout.unref) {
+        lock.updateTimeout.unref();
+    }
+}
+
+function setLockAsCompromised(file, lock, err) {
+    // Signal the lock has been released
+    lock.released = true;
+
+    // Cancel lock mtime update
+    // Just for safety, at this point updateTimeout should be null
+    /* istanbul ignore if */
+    if (lock.updateTimeout) {
+        clearTimeout(lock.updateTimeout);
+    }
+
+    if (locks[file] === lock) {
+        delete locks[file];
+    }
+
+    lock.options.onCompromised(err);
+}
+
+// ----------------------------------------------------------
+
+function lock(file, options, callback) {
+    /* istanbul ignore next */
+    options = {
+        stale: 10000,
+        update: null,
+        realpath: true,
+        retries: 0,
+        fs,
+        onCompromised: (err) => { throw err; },
+        ...options,
+    };
+
+    options.retries = options.retries || 0;
+    options.retries = typeof options.retries === 'number' ? { retries: options.retries } : options.retries;
+    options.stale = Math.max(options.stale || 0, 2000);
+    options.update = options.update == null ? options.stale / 2 : options.update || 0;
+    options.update = Math.max(Math.min(options.update, options.stale / 2), 1000);
+
+    // Resolve to a canonical file path
+    resolveCanonicalPath(file, options, (err, file) => {
+        if (err) {
+            return callback(err);
+        }
+
+        // Attempt to acquire the lock
+        const operation = retry.operation(options.retries);
+
+        operation.attempt(() => {
+            acquireLock(file, options, (err, mtime, mtimePrecision) => {
+                if (operation.retry(err)) {
+                    return;
+                }
+
+                if (err) {
+                    return callback(operation.mainError());
+                }
+
+                // We now own the lock
+                const lock = locks[file] = {
+                    lockfilePath: getLockFile(file, options),
+                    mtime,
+                    mtimePrecision,
+                    options,
+                    lastUpdate: Date.now(),
+                };
+
+                // We must keep the lock fresh to avoid staleness
+                updateLock(file, options);
+
+                callback(null, (releasedCallback) => {
+                    if (lock.released) {
+                        return releasedCallback &&
+                            releasedCallback(Object.assign(new Error('Lock is already released'), { code: 'ERELEASED' }));
+                    }
+
+                    // Not necessary to use realpath twice when unlocking
+                    unlock(file, { ...options, realpath: false }, releasedCallback);
+                });
+            });
+        });
+    });
+}
+
+function unlock(file, options, callback) {
+    options = {
+        fs,
+        realpath: true,
+        ...options,
+    };
+
+    // Resolve to a canonical file path
+    resolveCanonicalPath(file, options, (err, file) => {
+        if (err) {
+            return callback(err);
+        }
+
+        // Skip if the lock is not acquired
+        const lock = locks[file];
+
+        if (!lock) {
+            return callback(Object.assign(new Error('Lock is not acquired/owned by you'), { code: 'ENOTACQUIRED' }));
+        }
+
+        lock.updateTimeout && clearTimeout(lock.updateTimeout); // Cancel lock mtime update
+        lock.released = true; // Signal the lock has been released
+        delete locks[file]; // Delete from locks
+
+        removeLock(file, options, callback);
+    });
+}
+
+function check(file, options, callback) {
+    options = {
+        stale: 10000,
+        realpath: true,
+        fs,
+        ...options,
+    };
+
+    options.stale = Math.max(options.stale || 0, 2000);
+
+    // Resolve to a canonical file path
+    resolveCanonicalPath(file, options, (err, file) => {
+        if (err) {
+            return callback(err);
+        }
+
+        // Check if lockfile exists
+        options.fs.stat(getLockFile(file, options), (err, stat) => {
+            if (err) {
+                // If does not exist, file is not locked. Otherwise, callback with error
+                return err.code === 'ENOENT' ? callback(null, false) : callback(err);
+            }
+
+            // Otherwise, check if lock is stale by analyzing the file mtime
+            return callback(null, !isLockStale(stat, options));
+        });
+    });
+}
+
+function getLocks() {
+    return locks;
+}
+
+// Remove acquired locks on exit
+/* istanbul ignore next */
+onExit(() => {
+    for (const file in locks) {
+        const options = locks[file].options;
+
+        try { options.fs.rmdirSync(getLockFile(file, options)); } catch (e) { /* Empty */ }
+    }
+});
+
+module.exports.lock = lock;
+module.exports.unlock = unlock;
+module.exports.check = check;
+module.exports.getLocks = getLocks;
+
+
+/***/ }),
+
+/***/ 34747:
+/***/ ((module) => {
+
+
+
+const cacheSymbol = Symbol();
+
+function probe(file, fs, callback) {
+    const cachedPrecision = fs[cacheSymbol];
+
+    if (cachedPrecision) {
+        return fs.stat(file, (err, stat) => {
+            /* istanbul ignore if */
+            if (err) {
+                return callback(err);
+            }
+
+            callback(null, stat.mtime, cachedPrecision);
+        });
+    }
+
+    // Set mtime by ceiling Date.now() to seconds + 5ms so that it's "not on the second"
+    const mtime = new Date((Math.ceil(Date.now() / 1000) * 1000) + 5);
+
+    fs.utimes(file, mtime, mtime, (err) => {
+        /* istanbul ignore if */
+        if (err) {
+            return callback(err);
+        }
+
+        fs.stat(file, (err, stat) => {
+            /* istanbul ignore if */
+            if (err) {
+                return callback(err);
+            }
+
+            const precision = stat.mtime.getTime() % 1000 === 0 ? 's' : 'ms';
+
+            // Cache the precision in a non-enumerable way
+            Object.defineProperty(fs, cacheSymbol, { value: precision });
+
+            callback(null, stat.mtime, precision);
+        });
+    });
+}
+
+function getMtime(precision) {
+    let now = Date.now();
+
+    if (precision === 's') {
+        now = Math.ceil(now / 1000) * 1000;
+    }
+
+    return new Date(now);
+}
+
+module.exports.probe = probe;
+module.exports.getMtime = getMtime;
+
+
+/***/ }),
+
+/***/ 65211:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// Note: since nyc uses this module to output coverage, any lines
+// that are in the direct sync flow of nyc's outputCoverage are
+// ignored, since we can never get coverage for them.
+// grab a reference to node's real process object right away
+var process = global.process
+
+const processOk = function (process) {
+  return process &&
+    typeof process === 'object' &&
+    typeof process.removeListener === 'function' &&
+    typeof process.emit === 'function' &&
+    typeof process.reallyExit === 'function' &&
+    typeof process.listeners === 'function' &&
+    typeof process.kill === 'function' &&
+    typeof process.pid === 'number' &&
+    typeof process.on === 'function'
+}
+
+// some kind of non-node environment, just no-op
+/* istanbul ignore if */
+if (!processOk(process)) {
+  module.exports = function () {
+    return function () {}
+  }
+} else {
+  var assert = __nccwpck_require__(42613)
+  var signals = __nccwpck_require__(35310)
+  var isWin = /^win/i.test(process.platform)
+
+  var EE = __nccwpck_require__(24434)
+  /* istanbul ignore if */
+  if (typeof EE !== 'function') {
+    EE = EE.EventEmitter
+  }
+
+  var emitter
+  if (process.__signal_exit_emitter__) {
+    emitter = process.__signal_exit_emitter__
+  } else {
+    emitter = process.__signal_exit_emitter__ = new EE()
+    emitter.count = 0
+    emitter.emitted = {}
+  }
+
+  // Because this emitter is a global, we have to check to see if a
+  // previous version of this library failed to enable infinite listeners.
+  // I know what you're about to say.  But literally everything about
+  // signal-exit is a compromise with evil.  Get used to it.
+  if (!emitter.infinite) {
+    emitter.setMaxListeners(Infinity)
+    emitter.infinite = true
+  }
+
+  module.exports = function (cb, opts) {
+    /* istanbul ignore if */
+    if (!processOk(global.process)) {
+      return function () {}
+    }
+    assert.equal(typeof cb, 'function', 'a callback must be provided for exit handler')
+
+    if (loaded === false) {
+      load()
+    }
+
+    var ev = 'exit'
+    if (opts && opts.alwaysLast) {
+      ev = 'afterexit'
+    }
+
+    var remove = function () {
+      emitter.removeListener(ev, cb)
+      if (emitter.listeners('exit').length === 0 &&
+          emitter.listeners('afterexit').length === 0) {
+        unload()
+      }
+    }
+    emitter.on(ev, cb)
+
+    return remove
+  }
+
+  var unload = function unload () {
+    if (!loaded || !processOk(global.process)) {
+      return
+    }
+    loaded = false
+
+    signals.forEach(function (sig) {
+      try {
+        process.removeListener(sig, sigListeners[sig])
+      } catch (er) {}
+    })
+    process.emit = originalProcessEmit
+    process.reallyExit = originalProcessReallyExit
+    emitter.count -= 1
+  }
+  module.exports.unload = unload
+
+  var emit = function emit (event, code, signal) {
+    /* istanbul ignore if */
+    if (emitter.emitted[event]) {
+      return
+    }
+    emitter.emitted[event] = true
+    emitter.emit(event, code, signal)
+  }
+
+  // { <signal>: <listener fn>, ... }
+  var sigListeners = {}
+  signals.forEach(function (sig) {
+    sigListeners[sig] = function listener () {
+      /* istanbul ignore if */
+      if (!processOk(global.process)) {
+        return
+      }
+      // If there are no other listeners, an exit is coming!
+      // Simplest way: remove us and then re-send the signal.
+      // We know that this will kill the process, so we can
+      // safely emit now.
+      var listeners = process.listeners(sig)
+      if (listeners.length === emitter.count) {
+        unload()
+        emit('exit', null, sig)
+        /* istanbul ignore next */
+        emit('afterexit', null, sig)
+        /* istanbul ignore next */
+        if (isWin && sig === 'SIGHUP') {
+          // "SIGHUP" throws an `ENOSYS` error on Windows,
+          // so use a supported signal instead
+          sig = 'SIGINT'
+        }
+        /* istanbul ignore next */
+        process.kill(process.pid, sig)
+      }
+    }
+  })
+
+  module.exports.signals = function () {
+    return signals
+  }
+
+  var loaded = false
+
+  var load = function load () {
+    if (loaded || !processOk(global.process)) {
+      return
+    }
+    loaded = true
+
+    // This is the number of onSignalExit's that are in play.
+    // It's important so that we can count the correct number of
+    // listeners on signals, and don't wait for the other one to
+    // handle it instead of us.
+    emitter.count += 1
+
+    signals = signals.filter(function (sig) {
+      try {
+        process.on(sig, sigListeners[sig])
+        return true
+      } catch (er) {
+        return false
+      }
+    })
+
+    process.emit = processEmit
+    process.reallyExit = processReallyExit
+  }
+  module.exports.load = load
+
+  var originalProcessReallyExit = process.reallyExit
+  var processReallyExit = function processReallyExit (code) {
+    /* istanbul ignore if */
+    if (!processOk(global.process)) {
+      return
+    }
+    process.exitCode = code || /* istanbul ignore next */ 0
+    emit('exit', process.exitCode, null)
+    /* istanbul ignore next */
+    emit('afterexit', process.exitCode, null)
+    /* istanbul ignore next */
+    originalProcessReallyExit.call(process, process.exitCode)
+  }
+
+  var originalProcessEmit = process.emit
+  var processEmit = function processEmit (ev, arg) {
+    if (ev === 'exit' && processOk(global.process)) {
+      /* istanbul ignore else */
+      if (arg !== undefined) {
+        process.exitCode = arg
+      }
+      var ret = originalProcessEmit.apply(this, arguments)
+      /* istanbul ignore next */
+      emit('exit', process.exitCode, null)
+      /* istanbul ignore next */
+      emit('afterexit', process.exitCode, null)
+      /* istanbul ignore next */
+      return ret
+    } else {
+      return originalProcessEmit.apply(this, arguments)
+    }
+  }
+}
+
+
+/***/ }),
+
+/***/ 35310:
+/***/ ((module) => {
+
+// This is not the set of all possible signals.
+//
+// It IS, however, the set of all signals that trigger
+// an exit on either Linux or BSD systems.  Linux is a
+// superset of the signal names supported on BSD, and
+// the unknown signals just fail to register, so we can
+// catch that easily enough.
+//
+// Don't bother with SIGKILL.  It's uncatchable, which
+// means that we can't fire any callbacks anyway.
+//
+// If a user does happen to register a handler on a non-
+// fatal signal like SIGWINCH or something, and then
+// exit, it'll end up firing `process.emit('exit')`, so
+// the handler will be fired anyway.
+//
+// SIGBUS, SIGFPE, SIGSEGV and SIGILL, when not raised
+// artificially, inherently leave the process in a
+// state from which it is not safe to try and enter JS
+// listeners.
+module.exports = [
+  'SIGABRT',
+  'SIGALRM',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM'
+]
+
+if (process.platform !== 'win32') {
+  module.exports.push(
+    'SIGVTALRM',
+    'SIGXCPU',
+    'SIGXFSZ',
+    'SIGUSR2',
+    'SIGTRAP',
+    'SIGSYS',
+    'SIGQUIT',
+    'SIGIOT'
+    // should detect profiler and enable/disable accordingly.
+    // see #21
+    // 'SIGPROF'
+  )
+}
+
+if (process.platform === 'linux') {
+  module.exports.push(
+    'SIGIO',
+    'SIGPOLL',
+    'SIGPWR',
+    'SIGSTKFLT',
+    'SIGUNUSED'
+  )
+}
+
+
+/***/ }),
+
+/***/ 5546:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(67084);
+
+/***/ }),
+
+/***/ 67084:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var RetryOperation = __nccwpck_require__(39538);
+
+exports.operation = function(options) {
+  var timeouts = exports.timeouts(options);
+  return new RetryOperation(timeouts, {
+      forever: options && options.forever,
+      unref: options && options.unref,
+      maxRetryTime: options && options.maxRetryTime
+  });
+};
+
+exports.timeouts = function(options) {
+  if (options instanceof Array) {
+    return [].concat(options);
+  }
+
+  var opts = {
+    retries: 10,
+    factor: 2,
+    minTimeout: 1 * 1000,
+    maxTimeout: Infinity,
+    randomize: false
+  };
+  for (var key in options) {
+    opts[key] = options[key];
+  }
+
+  if (opts.minTimeout > opts.maxTimeout) {
+    throw new Error('minTimeout is greater than maxTimeout');
+  }
+
+  var timeouts = [];
+  for (var i = 0; i < opts.retries; i++) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  if (options && options.forever && !timeouts.length) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  // sort the array numerically ascending
+  timeouts.sort(function(a,b) {
+    return a - b;
+  });
+
+  return timeouts;
+};
+
+exports.createTimeout = function(attempt, opts) {
+  var random = (opts.randomize)
+    ? (Math.random() + 1)
+    : 1;
+
+  var timeout = Math.round(random * opts.minTimeout * Math.pow(opts.factor, attempt));
+  timeout = Math.min(timeout, opts.maxTimeout);
+
+  return timeout;
+};
+
+exports.wrap = function(obj, options, methods) {
+  if (options instanceof Array) {
+    methods = options;
+    options = null;
+  }
+
+  if (!methods) {
+    methods = [];
+    for (var key in obj) {
+      if (typeof obj[key] === 'function') {
+        methods.push(key);
+      }
+    }
+  }
+
+  for (var i = 0; i < methods.length; i++) {
+    var method   = methods[i];
+    var original = obj[method];
+
+    obj[method] = function retryWrapper(original) {
+      var op       = exports.operation(options);
+      var args     = Array.prototype.slice.call(arguments, 1);
+      var callback = args.pop();
+
+      args.push(function(err) {
+        if (op.retry(err)) {
+          return;
+        }
+        if (err) {
+          arguments[0] = op.mainError();
+        }
+        callback.apply(this, arguments);
+      });
+
+      op.attempt(function() {
+        original.apply(obj, args);
+      });
+    }.bind(obj, original);
+    obj[method].options = options;
+  }
+};
+
+
+/***/ }),
+
+/***/ 39538:
+/***/ ((module) => {
+
+function RetryOperation(timeouts, options) {
+  // Compatibility for the old (timeouts, retryForever) signature
+  if (typeof options === 'boolean') {
+    options = { forever: options };
+  }
+
+  this._originalTimeouts = JSON.parse(JSON.stringify(timeouts));
+  this._timeouts = timeouts;
+  this._options = options || {};
+  this._maxRetryTime = options && options.maxRetryTime || Infinity;
+  this._fn = null;
+  this._errors = [];
+  this._attempts = 1;
+  this._operationTimeout = null;
+  this._operationTimeoutCb = null;
+  this._timeout = null;
+  this._operationStart = null;
+
+  if (this._options.forever) {
+    this._cachedTimeouts = this._timeouts.slice(0);
+  }
+}
+module.exports = RetryOperation;
+
+RetryOperation.prototype.reset = function() {
+  this._attempts = 1;
+  this._timeouts = this._originalTimeouts;
+}
+
+RetryOperation.prototype.stop = function() {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+
+  this._timeouts       = [];
+  this._cachedTimeouts = null;
+};
+
+RetryOperation.prototype.retry = function(err) {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+
+  if (!err) {
+    return false;
+  }
+  var currentTime = new Date().getTime();
+  if (err && currentTime - this._operationStart >= this._maxRetryTime) {
+    this._errors.unshift(new Error('RetryOperation timeout occurred'));
+    return false;
+  }
+
+  this._errors.push(err);
+
+  var timeout = this._timeouts.shift();
+  if (timeout === undefined) {
+    if (this._cachedTimeouts) {
+      // retry forever, only keep last error
+      this._errors.splice(this._errors.length - 1, this._errors.length);
+      this._timeouts = this._cachedTimeouts.slice(0);
+      timeout = this._timeouts.shift();
+    } else {
+      return false;
+    }
+  }
+
+  var self = this;
+  var timer = setTimeout(function() {
+    self._attempts++;
+
+    if (self._operationTimeoutCb) {
+      self._timeout = setTimeout(function() {
+        self._operationTimeoutCb(self._attempts);
+      }, self._operationTimeout);
+
+      if (self._options.unref) {
+          self._timeout.unref();
+      }
+    }
+
+    self._fn(self._attempts);
+  }, timeout);
+
+  if (this._options.unref) {
+      timer.unref();
+  }
+
+  return true;
+};
+
+RetryOperation.prototype.attempt = function(fn, timeoutOps) {
+  this._fn = fn;
+
+  if (timeoutOps) {
+    if (timeoutOps.timeout) {
+      this._operationTimeout = timeoutOps.timeout;
+    }
+    if (timeoutOps.cb) {
+      this._operationTimeoutCb = timeoutOps.cb;
+    }
+  }
+
+  var self = this;
+  if (this._operationTimeoutCb) {
+    this._timeout = setTimeout(function() {
+      self._operationTimeoutCb();
+    }, self._operationTimeout);
+  }
+
+  this._operationStart = new Date().getTime();
+
+  this._fn(this._attempts);
+};
+
+RetryOperation.prototype.try = function(fn) {
+  console.log('Using RetryOperation.try() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = function(fn) {
+  console.log('Using RetryOperation.start() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = RetryOperation.prototype.try;
+
+RetryOperation.prototype.errors = function() {
+  return this._errors;
+};
+
+RetryOperation.prototype.attempts = function() {
+  return this._attempts;
+};
+
+RetryOperation.prototype.mainError = function() {
+  if (this._errors.length === 0) {
+    return null;
+  }
+
+  var counts = {};
+  var mainError = null;
+  var mainErrorCount = 0;
+
+  for (var i = 0; i < this._errors.length; i++) {
+    var error = this._errors[i];
+    var message = error.message;
+    var count = (counts[message] || 0) + 1;
+
+    counts[message] = count;
+
+    if (count >= mainErrorCount) {
+      mainError = error;
+      mainErrorCount = count;
+    }
+  }
+
+  return mainError;
 };
 
 
@@ -53624,7 +55694,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
  * A mistake the user can fix (config, inputs, data, their command's output).
  * Everything else that is thrown is treated as a bug or an outage.
  */
-class errors_ConfigurationError extends Error {
+class ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** The message of any thrown value, so a top-level wrapper never loses it. */
@@ -53642,7 +55712,7 @@ function messageOf(error) {
 }
 /** True when the error is the user's to fix rather than ours. */
 function isConfigurationError(error) {
-    return error instanceof errors_ConfigurationError;
+    return error instanceof ConfigurationError;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -53668,7 +55738,7 @@ async function readUserFile(file, what, missing) {
     }
     catch (error) {
         const code = error.code;
-        throw new errors_ConfigurationError(code === 'ENOENT'
+        throw new ConfigurationError(code === 'ENOENT'
             ? `${what} ${file} ${missing}`
             : `${what} ${file} cannot be read (${code ?? String(error)})`);
     }
@@ -54105,7 +56175,7 @@ class InputReader {
         const given = this.raw(name).trim();
         const value = given === '' ? (spec.default ?? '') : given;
         if (value === '' && spec.required) {
-            throw new errors_ConfigurationError(`input '${name}' is required: ${spec.description}`);
+            throw new ConfigurationError(`input '${name}' is required: ${spec.description}`);
         }
         return value;
     }
@@ -54122,7 +56192,7 @@ class InputReader {
             return true;
         if (['false', 'False', 'FALSE', ''].includes(value))
             return false;
-        throw new errors_ConfigurationError(`input '${name}' must be true or false, got "${value}"`);
+        throw new ConfigurationError(`input '${name}' must be true or false, got "${value}"`);
     }
     integer(name, range = {}) {
         const value = this.value(name);
@@ -54135,7 +56205,7 @@ class InputReader {
             ]
                 .filter(Boolean)
                 .join(' and ');
-            throw new errors_ConfigurationError(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
+            throw new ConfigurationError(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
         }
         return number;
     }
@@ -54143,7 +56213,7 @@ class InputReader {
         const value = this.value(name);
         const values = this.specs[name]?.values ?? [];
         if (!values.includes(value)) {
-            throw new errors_ConfigurationError(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
+            throw new ConfigurationError(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
         }
         return value;
     }
@@ -54233,7 +56303,7 @@ const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:
 function parseGate(text) {
     const match = GATE_PATTERN.exec(text);
     if (!match) {
-        throw new errors_ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
     }
     const [, metric, operator, value, factor] = match;
     return {
@@ -64174,7 +66244,7 @@ function selectModels(models, patterns) {
     const problems = [];
     const matches = checkPatterns(patterns, models, [], problems);
     if (problems[0])
-        throw new errors_ConfigurationError(`models: ${problems[0].message}`);
+        throw new ConfigurationError(`models: ${problems[0].message}`);
     return models.filter((m) => matches(m.name));
 }
 function checkPatterns(patterns, models, path, problems) {
@@ -64227,11 +66297,11 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     const syntax = doc.errors[0];
     if (syntax) {
         const { line, col } = lines.linePos(syntax.pos[0]);
-        throw new errors_ConfigurationError(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
+        throw new ConfigurationError(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
     }
     const raw = doc.toJS();
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new errors_ConfigurationError(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
+        throw new ConfigurationError(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
     }
     const parsed = projectSchema.safeParse(raw, { reportInput: true });
     const problems = [];
@@ -64251,7 +66321,7 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     }
     const rendered = problems.map((p) => render(name, doc, lines, p));
     const more = rendered.length > MAX_LISTED ? [`… and ${rendered.length - MAX_LISTED} more problems`] : [];
-    throw new errors_ConfigurationError([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
+    throw new ConfigurationError([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
 }
 function render(name, doc, lines, problem) {
     const at = locate(doc, lines, problem.path, problem.keyOnly);
@@ -66549,16 +68619,16 @@ async function readTable(file, what, hint = 'check the path in mlops.yaml') {
         records = sync_parse(text, { bom: true });
     }
     catch (error) {
-        throw new errors_ConfigurationError(describeParseError(error, text, file, what));
+        throw new ConfigurationError(describeParseError(error, text, file, what));
     }
     const [columns, ...rows] = records;
     if (!columns) {
-        throw new errors_ConfigurationError(`${what} ${file} is empty: it needs a header line and rows`);
+        throw new ConfigurationError(`${what} ${file} is empty: it needs a header line and rows`);
     }
     const seen = new Set();
     for (const column of columns) {
         if (seen.has(column)) {
-            throw new errors_ConfigurationError(`${what} ${file}: the header repeats column "${column}": give every column its own name`);
+            throw new ConfigurationError(`${what} ${file}: the header repeats column "${column}": give every column its own name`);
         }
         seen.add(column);
     }
@@ -66591,7 +68661,7 @@ function field(value) {
 function columnIndex(table, column) {
     const index = table.columns.indexOf(column);
     if (index < 0) {
-        throw new errors_ConfigurationError(`${table.file} has no column "${column}" (columns: ${table.columns.join(', ')})`);
+        throw new ConfigurationError(`${table.file} has no column "${column}" (columns: ${table.columns.join(', ')})`);
     }
     return index;
 }
@@ -66813,7 +68883,7 @@ function fullMatch(column, pattern) {
         return new RegExp(`^(?:${pattern})$`);
     }
     catch (error) {
-        throw new errors_ConfigurationError(`data.columns.${column}.pattern ${JSON.stringify(pattern)} is not a valid regular expression (${error.message})`);
+        throw new ConfigurationError(`data.columns.${column}.pattern ${JSON.stringify(pattern)} is not a valid regular expression (${error.message})`);
     }
 }
 
@@ -66839,14 +68909,14 @@ function splitForModel(table, options) {
     });
     const selection = filters.map(([index, value]) => `${table.columns[index]}=${value}`).join(', ');
     if (!lines.length) {
-        throw new errors_ConfigurationError(filters.length
+        throw new ConfigurationError(filters.length
             ? `no rows of ${table.file} match ${selection}: check the matrix values against the data`
             : `${table.file} has no rows`);
     }
     const times = sortTimes([...new Set(lines.map((i) => table.rows[i]?.[timeIndex] ?? ''))]);
     if (times.length <= options.holdoutPeriods) {
         const whose = filters.length ? `the rows matching ${selection}` : `the rows of ${table.file}`;
-        throw new errors_ConfigurationError(`data.holdout-periods is ${options.holdoutPeriods} but ${whose} have only ${times.length} distinct ${options.time} values, leaving none to train on: lower holdout-periods`);
+        throw new ConfigurationError(`data.holdout-periods is ${options.holdoutPeriods} but ${whose} have only ${times.length} distinct ${options.time} values, leaving none to train on: lower holdout-periods`);
     }
     const holdout = new Set(times.slice(-options.holdoutPeriods));
     const scoreColumns = table.columns.filter((_, index) => index !== targetIndex);
@@ -66865,7 +68935,7 @@ function splitForModel(table, options) {
         const value = row[targetIndex] ?? '';
         const actual = parseNumber(value);
         if (actual === undefined) {
-            throw new errors_ConfigurationError(`${table.file}: line ${i + 2} is in the holdout but its ${options.target} ${quote(value)} is not a number: every scored row needs a numeric target`);
+            throw new ConfigurationError(`${table.file}: line ${i + 2} is in the holdout but its ${options.target} ${quote(value)} is not a number: every scored row needs a numeric target`);
         }
         data.score.rows.push(row.filter((_, index) => index !== targetIndex));
         data.actuals.push(actual);
@@ -66949,7 +69019,7 @@ function historicalAverage(train, seriesColumns, target, score) {
         count++;
     }
     if (!count) {
-        throw new errors_ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
+        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
     }
     return score.rows.map((row) => {
         const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
@@ -66973,7 +69043,7 @@ async function readPredictions(file, options) {
     const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
     if (missing.length) {
         const names = missing.map((column) => `"${column}"`).join(', ');
-        throw new errors_ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
+        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
     }
     const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
     const predictionIndex = table.columns.indexOf('prediction');
@@ -67834,7 +69904,7 @@ async function readJUnit(file) {
 function parseJUnit(xml, file) {
     const root = parseXml(xml, ['testsuites', 'testsuite'], ARRAYS);
     if (typeof root === 'string') {
-        throw new errors_ConfigurationError(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
+        throw new ConfigurationError(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
     }
     const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
     const cases = [];
@@ -67911,7 +69981,7 @@ async function readCobertura(file) {
 }
 /** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
 function parseCobertura(xml, file) {
-    const fail = (reason) => new errors_ConfigurationError(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
+    const fail = (reason) => new ConfigurationError(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
     const root = parseXml(xml, ['coverage'], coverage_ARRAYS);
     if (typeof root === 'string')
         throw fail(root);
@@ -68070,7 +70140,7 @@ const lintAndTest = defineAction({
         });
         const { config } = loaded;
         if (config.lint.length === 0 && !config.test) {
-            throw new errors_ConfigurationError(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
+            throw new ConfigurationError(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
         }
         const rows = [];
         const findings = [];
@@ -68206,8 +70276,8 @@ async function lint_and_test_readReport(read, result, exit) {
         return await read();
     }
     catch (error) {
-        if (result.exitCode !== 0 && error instanceof errors_ConfigurationError) {
-            throw new errors_ConfigurationError(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
+        if (result.exitCode !== 0 && error instanceof ConfigurationError) {
+            throw new ConfigurationError(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
         }
         throw error;
     }
@@ -68241,6 +70311,10 @@ class ActionsArtifactStore {
         return { name, id: String(id ?? ''), location };
     }
     async fetch(name) {
+        // Packaged in this job: already here.
+        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
+            return this.folder(name);
+        }
         const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
         const client = new DefaultArtifactClient();
         const { artifact } = await client.getArtifact(name);
@@ -68311,18 +70385,18 @@ async function writeArchive(entries, file) {
 }
 /** Unpacks an archive written by writeArchive; refuses paths that leave `dir`. */
 async function extractArchive(file, dir) {
-    const extract = tar.extract();
+    const extract = tar_stream.extract();
     const paths = [];
-    const done = pipeline(createReadStream(file), extract);
+    const done = (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(file), extract);
     for await (const entry of extract) {
         const name = entry.header.name;
-        const target = path.resolve(dir, name);
-        if (entry.header.type !== 'file' || !target.startsWith(path.resolve(dir) + path.sep)) {
+        const target = external_node_path_default().resolve(dir, name);
+        if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
             entry.resume();
             throw new ConfigurationError(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
         }
-        await mkdir(path.dirname(target), { recursive: true });
-        await pipeline(entry, createWriteStream(target, { mode: entry.header.mode }));
+        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
         paths.push(name);
     }
     await done;
@@ -68449,7 +70523,7 @@ async function git(cwd, args) {
     catch (error) {
         const stderr = String(error.stderr ?? '').trim();
         if (/not a git repository/.test(stderr)) {
-            throw new errors_ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
+            throw new ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
         }
         throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
     }
@@ -68514,6 +70588,23 @@ class FolderStore {
 
 
 
+
+;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
+
+
+/** Packages live here in the project (and are uploaded from here on a runner). */
+const ARTIFACTS_DIR = '.mlops/artifacts';
+/** A runner with the artifact service gets workflow artifacts; anything else a folder. */
+function artifactStore(projectDir, env, runUrl) {
+    const root = external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+    return env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL
+        ? new ActionsArtifactStore(root, runUrl)
+        : new FolderStore(root);
+}
+/** The local folder of packages, for "the newest package" lookups. */
+function packagesFolder(projectDir) {
+    return external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/package-report.ts
 
@@ -68613,8 +70704,8 @@ const TOOL = { name: 'mlops-actions', version: '0.1.0' };
 
 
 
-/** Where packages are kept in the project, and the digest cache. */
-const ARTIFACTS_DIR = '.mlops/artifacts';
+
+/** The digest cache, in the project. */
 const DIGEST_CACHE = '.mlops/cache/digests.json';
 const packageArtifacts = defineAction({
     name: 'package-artifacts',
@@ -68654,11 +70745,11 @@ const packageArtifacts = defineAction({
         const validated = await readValidation(loaded.projectDir, inputs.fromStage);
         const selected = selectModels(loaded.models, inputs.models).filter((m) => validated.has(m.name));
         if (!selected.length) {
-            throw new errors_ConfigurationError(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
+            throw new ConfigurationError(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
         }
         const failed = selected.filter((m) => !validated.get(m.name)?.passed);
         if (failed.length) {
-            throw new errors_ConfigurationError(`${failed.length} selected models failed basic-model-validate (${failed
+            throw new ConfigurationError(`${failed.length} selected models failed basic-model-validate (${failed
                 .map((m) => m.name)
                 .slice(0, 3)
                 .join(', ')}${failed.length > 3 ? ', …' : ''}): fix them or leave them out with the models input`);
@@ -68684,7 +70775,12 @@ const packageArtifacts = defineAction({
                 files,
                 metrics: package_artifacts_pick(result.metrics),
                 baseline: package_artifacts_pick(result.baseline),
-                gates: result.gates.map((g) => ({ gate: g.gate.text, passed: g.passed })),
+                gates: result.gates.map((g) => ({
+                    gate: g.gate.text,
+                    passed: g.passed,
+                    actual: g.actual ?? null,
+                    limit: g.limit ?? null,
+                })),
             });
         }
         const revision = await gitRevision(loaded.projectDir);
@@ -68715,7 +70811,7 @@ const packageArtifacts = defineAction({
             await saveDigestCache(cachePath, restoredKey).catch(() => false);
         const digest = manifestDigest(manifest);
         const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
-        const store = artifactStore(loaded.projectDir, deps, run.url);
+        const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
         const folder = store.folder(name);
         const manifestFile = external_node_path_default().join(folder, 'manifest.json');
         const archiveFile = external_node_path_default().join(folder, `${name}.tar`);
@@ -68758,13 +70854,6 @@ const packageArtifacts = defineAction({
         };
     },
 });
-/** A runner with the artifact service gets workflow artifacts; anything else a folder. */
-function artifactStore(projectDir, deps, runUrl) {
-    const root = external_node_path_default().join(projectDir, ARTIFACTS_DIR);
-    return deps.baseEnv.ACTIONS_RUNTIME_TOKEN && deps.baseEnv.ACTIONS_RESULTS_URL
-        ? new ActionsArtifactStore(root, runUrl)
-        : new FolderStore(root);
-}
 /** The same manifest text and an intact archive from an earlier run: nothing to rewrite. */
 async function samePackage(manifestFile, archiveFile, manifestText) {
     try {
@@ -68780,7 +70869,7 @@ async function samePackage(manifestFile, archiveFile, manifestText) {
 async function collectCode(loaded, digests, entries) {
     const tracked = await trackedFiles(loaded.projectDir, loaded.config.package.code);
     if (!tracked.length) {
-        throw new errors_ConfigurationError(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
+        throw new ConfigurationError(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
     }
     const files = [];
     for (const file of tracked) {
@@ -68832,7 +70921,7 @@ async function gitObjects(loaded) {
 async function fileRecord(projectDir, file, digests, objects) {
     const source = external_node_path_default().resolve(projectDir, file);
     const info = await (0,promises_.stat)(source).catch(() => {
-        throw new errors_ConfigurationError(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
+        throw new ConfigurationError(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
     });
     const object = objects.get(external_node_path_default().relative(projectDir, source).split((external_node_path_default()).sep).join('/'));
     return { path: file, digest: await digests.digest(source, object), bytes: info.size };
@@ -68856,6 +70945,1272 @@ function package_artifacts_pick(metrics) {
     return { mape, rmse, rmse_zero, mae };
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/package-verify.ts
+
+
+
+
+/**
+ * Unpacks a package and checks it against its manifest: the manifest inside
+ * the archive must be the one beside it, and every file its digest. Anything
+ * else means the package changed after packaging and must not be registered.
+ */
+async function openPackage(folder, name, workDir) {
+    const manifestFile = external_node_path_default().join(folder, 'manifest.json');
+    const outer = await readUserFile(manifestFile, 'package manifest', `does not exist: package ${name} is incomplete; run package-artifacts again`);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(workDir, `${name}-`));
+    const dispose = () => (0,promises_.rm)(dir, { recursive: true, force: true });
+    try {
+        await extractArchive(external_node_path_default().join(folder, `${name}.tar`), dir);
+        const inner = await (0,promises_.readFile)(external_node_path_default().join(dir, 'manifest.json'), 'utf8').catch(() => '');
+        if (inner !== outer) {
+            throw new ConfigurationError(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
+        }
+        return { name, manifest: JSON.parse(inner), dir, dispose };
+    }
+    catch (error) {
+        await dispose();
+        if (error.code === 'ENOENT') {
+            throw new ConfigurationError(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
+        }
+        throw error;
+    }
+}
+/** Problems of one model's files against the manifest; empty when they match. */
+async function verifyModel(opened, model) {
+    const dir = external_node_path_default().join(opened.dir, 'models', model.name);
+    const present = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => []))
+        .filter((e) => e.isFile())
+        .map((e) => `models/${model.name}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
+    const listed = new Set(model.files.map((f) => f.path));
+    const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
+    for (const file of model.files) {
+        const digest = await fileDigest(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
+        if (digest === undefined)
+            problems.push(`${file.path} is missing`);
+        else if (digest !== file.digest)
+            problems.push(`${file.path} does not match its manifest digest`);
+    }
+    return problems;
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(78474);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./packages/platform/src/port.ts
+/**
+ * The platform port: what the flow needs from an ML platform. Stages, actions
+ * and the CLI see only this; the local backend (files) and the Azure ML
+ * backend (ARM) implement it, and nobody above branches on which one it is.
+ */
+const TERMINAL_STATES = [
+    'succeeded',
+    'failed',
+    'canceled',
+    'timed-out',
+];
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/files.ts
+
+
+/** The parsed file, or undefined when it does not exist. */
+async function readJson(file) {
+    try {
+        return JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw error;
+    }
+}
+async function writeJson(file, value) {
+    await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+/** Names of the entries in `dir`; none when it does not exist or is not a folder. */
+async function entries(dir) {
+    try {
+        return await (0,promises_.readdir)(dir);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return [];
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/proper-lockfile/index.js
+var proper_lockfile = __nccwpck_require__(83648);
+var proper_lockfile_default = /*#__PURE__*/__nccwpck_require__.n(proper_lockfile);
+;// CONCATENATED MODULE: ./packages/platform/src/local/lock.ts
+
+
+const LOCK_NAME = 'writer.lock';
+/*
+ * A holder refreshes the lock every 5 s; one untouched for 10 s belongs to a
+ * killed process and is taken over. Waiters back off from 20 ms to 1 s, about
+ * 30 s in all, before giving up.
+ */
+const STALE_MS = 10_000;
+const RETRIES = { retries: 40, factor: 1.5, minTimeout: 20, maxTimeout: 1_000, randomize: true };
+/** Callers in this process queue here first, so they never poll the file lock against each other. */
+const queues = new Map();
+/** Runs `work` holding the state folder's writer lock, which serialises writers across processes. */
+function withLock(stateDir, work) {
+    const previous = queues.get(stateDir) ?? Promise.resolve();
+    const run = previous.then(() => hold(stateDir, work));
+    const settled = run.then(() => undefined, () => undefined);
+    queues.set(stateDir, settled);
+    void settled.then(() => {
+        if (queues.get(stateDir) === settled)
+            queues.delete(stateDir);
+    });
+    return run;
+}
+async function hold(stateDir, work) {
+    const lockPath = external_node_path_default().join(stateDir, LOCK_NAME);
+    let lost;
+    let release;
+    try {
+        release = await proper_lockfile_default().lock(stateDir, {
+            lockfilePath: lockPath,
+            realpath: false,
+            stale: STALE_MS,
+            retries: RETRIES,
+            onCompromised: (error) => {
+                lost = error;
+            },
+        });
+    }
+    catch (error) {
+        if (error.code !== 'ELOCKED')
+            throw error;
+        throw new Error(`${stateDir} stayed locked by another mlops process (${lockPath}); try again when it has finished`);
+    }
+    let result;
+    try {
+        result = await work();
+    }
+    finally {
+        // After a compromise the lock is no longer ours and release() rejects.
+        await release().catch(() => undefined);
+    }
+    if (lost) {
+        throw new Error(`lost the lock on ${stateDir} while writing (${lost.message}): another process may have written at the same time`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/names.ts
+
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** Names become folder and file names, so nothing else (no '/', no '..') gets through. */
+function checkName(kind, name) {
+    if (!NAME.test(name)) {
+        throw new ConfigurationError(`invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +
+            'starting with a letter or digit, at most 255 characters');
+    }
+}
+const ID = /^[a-z]+-\d{8}T\d{6}-[0-9a-f]{4}$/;
+/** `<prefix>-<yyyymmddThhmmss>-<4 hex>`: sorts by time (UTC). */
+function newId(prefix, at) {
+    const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 15);
+    return `${prefix}-${stamp}-${(0,external_node_crypto_.randomBytes)(2).toString('hex')}`;
+}
+/** Ids come back from users too; only well-formed ones are looked up on disk. */
+function isId(id) {
+    return ID.test(id);
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/processes.ts
+
+/**
+ * True while the process exists and is not a zombie. Where /proc exists a
+ * zombie counts as dead: not every init reaps orphans promptly.
+ */
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+    try {
+        return !/^\d+ \(.*\) Z/s.test((0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        // Gone since the signal check, or no /proc (macOS): then the signal check answers.
+        return !(0,external_node_fs_.existsSync)('/proc/self/stat');
+    }
+}
+/** Kills the process group led by `pid`: the job's shell and everything it started. */
+function processes_killGroup(pid) {
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        // Already gone.
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/jobs.ts
+
+
+
+
+
+
+
+
+
+
+
+const POLL_MS = 100;
+/** How much of the log end is read for a failure's last line. */
+const LOG_TAIL_BYTES = 8_192;
+/*
+ * Runs the command (the second argument, so no quoting can break it) in a
+ * subshell that cannot exit the wrapper, then records its status: written
+ * aside and renamed, so a reader sees the whole number or none.
+ */
+const WRAPPER = [
+    'exit_file=$1; command=$2; set --',
+    '(eval "$command")',
+    'status=$?',
+    'printf "%s\\n" "$status" > "$exit_file.tmp" && mv -f "$exit_file.tmp" "$exit_file"',
+].join('\n');
+/**
+ * Jobs as detached local processes, each the leader of its own process group
+ * so that it outlives the submitting process and a cancel stops all of it.
+ * `jobs/<id>/` holds job.json, log.txt (stdout and stderr) and exit-code.
+ */
+class LocalJobs {
+    context;
+    constructor(context) {
+        this.context = context;
+    }
+    async submit(spec) {
+        return this.start(await this.reserveId('job'), spec);
+    }
+    /** A new id and its folder, created exclusively: two submitters never share one. */
+    async reserveId(prefix) {
+        await (0,promises_.mkdir)(external_node_path_default().join(this.context.stateDir, 'jobs'), { recursive: true });
+        for (;;) {
+            const id = newId(prefix, this.context.now());
+            try {
+                await (0,promises_.mkdir)(this.dir(id));
+                return id;
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw error;
+            }
+        }
+    }
+    /** Starts the job in a folder from reserveId. */
+    async start(id, spec) {
+        const codeDir = await (0,promises_.stat)(spec.codeDir).catch(() => undefined);
+        if (!codeDir?.isDirectory()) {
+            throw new ConfigurationError(`cannot run ${spec.name}: the code folder ${spec.codeDir} does not exist`);
+        }
+        const outputDir = external_node_path_default().resolve(spec.outputDir);
+        await (0,promises_.mkdir)(outputDir, { recursive: true });
+        const log = await (0,promises_.open)(this.logFile(id), 'a');
+        try {
+            const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command], {
+                cwd: spec.codeDir,
+                env: { ...this.context.baseEnv, ...spec.env, MLOPS_OUTPUT_DIR: outputDir },
+                detached: true,
+                stdio: ['ignore', log.fd, log.fd],
+            });
+            await (0,external_node_events_.once)(child, 'spawn');
+            child.unref();
+            const record = {
+                id,
+                name: spec.name,
+                command: spec.command,
+                codeDir: spec.codeDir,
+                outputDir,
+                pid: child.pid,
+                state: 'running',
+                startedAt: this.context.now().toISOString(),
+            };
+            await writeJson(this.recordFile(id), record);
+            return this.toJob(record);
+        }
+        finally {
+            await log.close();
+        }
+    }
+    async get(id) {
+        const record = isId(id) ? await readJson(this.recordFile(id)) : undefined;
+        if (!record)
+            return undefined;
+        if (isTerminal(record.state) || (await this.observe(record)).state === 'running') {
+            return this.toJob(record);
+        }
+        return this.toJob(await this.settle(id));
+    }
+    async wait(id, options) {
+        const deadline = Date.now() + options.timeoutMs;
+        let reported;
+        const report = (job) => {
+            if (job.state !== reported)
+                options.onState?.(job);
+            reported = job.state;
+            return job;
+        };
+        for (;;) {
+            const job = report(await this.require(id));
+            if (isTerminal(job.state))
+                return job;
+            const left = deadline - Date.now();
+            if (left <= 0) {
+                return report(this.toJob(await this.settle(id, {
+                    state: 'timed-out',
+                    message: `timed out after ${options.timeoutMs} ms`,
+                })));
+            }
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(POLL_MS, left));
+        }
+    }
+    async cancel(id) {
+        await this.require(id);
+        return this.toJob(await this.settle(id, { state: 'canceled', message: 'canceled' }));
+    }
+    /**
+     * Records the job's terminal state once, under the lock: what the files say
+     * if it has ended, else `stop` (then its process group is killed). A state
+     * recorded first, by any process, stays.
+     */
+    settle(id, stop) {
+        return withLock(this.context.stateDir, async () => {
+            const record = (await readJson(this.recordFile(id)));
+            if (isTerminal(record.state))
+                return record;
+            const observed = await this.observe(record);
+            const outcome = observed.state === 'running' ? stop : observed;
+            if (!outcome)
+                return record;
+            const settled = {
+                ...record,
+                ...outcome,
+                endedAt: this.context.now().toISOString(),
+            };
+            // Recorded before the kill, so nobody reads the killed job as failed meanwhile.
+            await writeJson(this.recordFile(id), settled);
+            if (observed.state === 'running')
+                processes_killGroup(record.pid);
+            return settled;
+        });
+    }
+    /** What the exit code and the process say about a job recorded as running. */
+    async observe(record) {
+        // Liveness first: the wrapper writes the exit code before it exits.
+        const alive = isAlive(record.pid);
+        const status = await this.exitStatus(record.id);
+        if (status === 0)
+            return { state: 'succeeded' };
+        if (status !== undefined) {
+            const line = await this.lastLogLine(record.id);
+            return { state: 'failed', message: line ? `exited ${status}: ${line}` : `exited ${status}` };
+        }
+        if (alive)
+            return { state: 'running' };
+        return { state: 'failed', message: 'the job process ended without an exit code (killed?)' };
+    }
+    async exitStatus(id) {
+        try {
+            return Number((await (0,promises_.readFile)(this.exitFile(id), 'utf8')).trim());
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return undefined;
+            throw error;
+        }
+    }
+    async lastLogLine(id) {
+        const log = await (0,promises_.open)(this.logFile(id), 'r');
+        try {
+            const { size } = await log.stat();
+            const length = Math.min(size, LOG_TAIL_BYTES);
+            const { buffer } = await log.read(Buffer.alloc(length), 0, length, size - length);
+            return buffer
+                .toString('utf8')
+                .split(/\r?\n/)
+                .map((line) => line.trim())
+                .findLast((line) => line !== '');
+        }
+        finally {
+            await log.close();
+        }
+    }
+    async require(id) {
+        const job = await this.get(id);
+        if (!job)
+            throw new ConfigurationError(`job ${id} does not exist in ${this.context.stateDir}`);
+        return job;
+    }
+    dir(id) {
+        return external_node_path_default().join(this.context.stateDir, 'jobs', id);
+    }
+    recordFile(id) {
+        return external_node_path_default().join(this.dir(id), 'job.json');
+    }
+    logFile(id) {
+        return external_node_path_default().join(this.dir(id), 'log.txt');
+    }
+    exitFile(id) {
+        return external_node_path_default().join(this.dir(id), 'exit-code');
+    }
+    toJob(record) {
+        return {
+            id: record.id,
+            name: record.name,
+            state: record.state,
+            startedAt: record.startedAt,
+            ...(record.endedAt !== undefined && { endedAt: record.endedAt }),
+            outputDir: record.outputDir,
+            log: this.logFile(record.id),
+            ...(record.message !== undefined && { message: record.message }),
+        };
+    }
+}
+function isTerminal(state) {
+    return TERMINAL_STATES.includes(state);
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/digest.ts
+
+/**
+ * JSON with object keys sorted at every level and undefined members left out,
+ * so equal values always give equal text (and equal digests).
+ */
+function digest_canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map((v) => digest_canonicalJson(v ?? null)).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const record = value;
+        const members = Object.keys(record)
+            .filter((key) => record[key] !== undefined)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${digest_canonicalJson(record[key])}`);
+        return `{${members.join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/ledger.ts
+
+
+
+
+/**
+ * `ledger.jsonl`: one event a line, appended under the lock and synced, each
+ * carrying the previous one's hash. Bytes after the last newline are an
+ * append that was killed midway: never an event, cut off by the next append.
+ */
+class LocalLedger {
+    context;
+    file;
+    constructor(context) {
+        this.context = context;
+        this.file = external_node_path_default().join(context.stateDir, 'ledger.jsonl');
+    }
+    append(entry) {
+        return withLock(this.context.stateDir, async () => {
+            const { lines, completeBytes, torn } = await this.read();
+            if (torn)
+                await (0,promises_.truncate)(this.file, completeBytes);
+            const last = lines.findLast((line) => line.event)?.event;
+            // Through JSON first, so the hash covers exactly what a reader parses back.
+            const unsigned = JSON.parse(JSON.stringify({
+                seq: (last?.seq ?? 0) + 1,
+                at: this.context.now().toISOString(),
+                kind: entry.kind,
+                model: entry.model && { name: entry.model.name, version: entry.model.version },
+                actor: entry.actor,
+                runUrl: entry.runUrl,
+                reason: entry.reason,
+                details: entry.details,
+                prev: last?.hash ?? '',
+            }));
+            const event = { ...unsigned, hash: sha256(digest_canonicalJson(unsigned)) };
+            const handle = await (0,promises_.open)(this.file, 'a');
+            try {
+                await handle.write(`${JSON.stringify(event)}\n`);
+                await handle.sync();
+            }
+            finally {
+                await handle.close();
+            }
+            return event;
+        });
+    }
+    async list(filter) {
+        const events = (await this.read()).lines.flatMap((line) => (line.event ? [line.event] : []));
+        return filter?.model === undefined
+            ? events
+            : events.filter((event) => event.model?.name === filter.model);
+    }
+    async verify() {
+        const problems = [];
+        let previous;
+        let events = 0;
+        for (const { number, event } of (await this.read()).lines) {
+            if (!event) {
+                problems.push(`line ${number}: not a ledger event`);
+                continue;
+            }
+            events++;
+            const { hash, ...unsigned } = event;
+            if (sha256(digest_canonicalJson(unsigned)) !== hash) {
+                problems.push(`event ${event.seq}: hash does not match its content (edited?)`);
+            }
+            const expectedSeq = (previous?.seq ?? 0) + 1;
+            if (event.seq !== expectedSeq) {
+                problems.push(`event ${event.seq}: expected seq ${expectedSeq} (events missing or moved)`);
+            }
+            if (event.prev !== (previous?.hash ?? '')) {
+                problems.push(previous
+                    ? `event ${event.seq}: prev does not match event ${previous.seq}'s hash`
+                    : `event ${event.seq}: prev is not empty but it is the first event`);
+            }
+            previous = event;
+        }
+        return { ok: problems.length === 0, events, problems };
+    }
+    async read() {
+        let text;
+        try {
+            text = await (0,promises_.readFile)(this.file, 'utf8');
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                throw error;
+            text = '';
+        }
+        const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+        const lines = complete
+            .split('\n')
+            .slice(0, -1)
+            .map((line, index) => ({ number: index + 1, event: parseEvent(line) }));
+        return {
+            lines,
+            completeBytes: Buffer.byteLength(complete),
+            torn: complete.length < text.length,
+        };
+    }
+}
+function parseEvent(line) {
+    try {
+        const value = JSON.parse(line);
+        const event = value;
+        return typeof value === 'object' && value !== null && typeof event.seq === 'number'
+            ? event
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/pipelines.ts
+
+
+
+
+
+
+
+/**
+ * Batch scoring pipelines as `pipelines/<name>.json`; a run is a job that
+ * runs the pipeline's command with the model version and the input folder.
+ */
+class LocalPipelines {
+    context;
+    registry;
+    jobs;
+    constructor(context, registry, jobs) {
+        this.context = context;
+        this.registry = registry;
+        this.jobs = jobs;
+    }
+    async createOrUpdate(input) {
+        checkName('pipeline', input.name);
+        // Only the definition's own fields count, whatever else the caller's object carries.
+        const definition = {
+            name: input.name,
+            model: { name: input.model.name, version: input.model.version },
+            command: input.command,
+            codeDir: input.codeDir,
+            input: input.input,
+            output: input.output,
+            env: { ...input.env },
+            ...(input.schedule !== undefined && { schedule: input.schedule }),
+        };
+        await this.modelOf(definition);
+        const digest = sha256(digest_canonicalJson(definition));
+        return withLock(this.context.stateDir, async () => {
+            const current = await this.get(definition.name);
+            if (current?.digest === digest)
+                return { pipeline: current, changed: false };
+            const pipeline = {
+                ...definition,
+                digest,
+                revision: (current?.revision ?? 0) + 1,
+                updatedAt: this.context.now().toISOString(),
+            };
+            await writeJson(this.pipelineFile(definition.name), pipeline);
+            return { pipeline, changed: true };
+        });
+    }
+    async get(name) {
+        checkName('pipeline', name);
+        return readJson(this.pipelineFile(name));
+    }
+    async list() {
+        const names = (await entries(external_node_path_default().join(this.context.stateDir, 'pipelines')))
+            .filter((file) => file.endsWith('.json'))
+            .map((file) => file.slice(0, -'.json'.length))
+            .sort();
+        const pipelines = await Promise.all(names.map((name) => this.get(name)));
+        return pipelines.filter((pipeline) => pipeline !== undefined);
+    }
+    async trigger(name, options) {
+        const pipeline = await this.get(name);
+        if (!pipeline) {
+            throw new ConfigurationError(`pipeline ${name} is not published in ${this.context.environment}: publish it first`);
+        }
+        const model = await this.modelOf(pipeline);
+        const input = external_node_path_default().resolve(options?.input ?? pipeline.input);
+        if (!(await (0,promises_.stat)(input).catch(() => undefined))?.isDirectory()) {
+            throw new ConfigurationError(`cannot run pipeline ${name}: the input folder ${input} does not exist`);
+        }
+        const id = await this.jobs.reserveId('run');
+        const output = external_node_path_default().join(external_node_path_default().resolve(pipeline.output), id);
+        const job = await this.jobs.start(id, {
+            name: `score ${name}`,
+            command: pipeline.command,
+            codeDir: pipeline.codeDir,
+            outputDir: output,
+            env: {
+                ...pipeline.env,
+                MLOPS_MODEL_DIR: model.path,
+                MLOPS_DATA_DIR: input,
+                MLOPS_MODEL_NAME: model.name,
+                MLOPS_MODEL_VERSION: String(model.version),
+            },
+        });
+        const record = {
+            id,
+            pipeline: name,
+            model: pipeline.model,
+            input,
+            output,
+            startedAt: job.startedAt,
+        };
+        await writeJson(this.runFile(id), record);
+        return toRun(record, job);
+    }
+    async getRun(id) {
+        const record = isId(id) ? await readJson(this.runFile(id)) : undefined;
+        return record && toRun(record, await this.jobs.get(id));
+    }
+    async waitRun(id, options) {
+        const record = isId(id) ? await readJson(this.runFile(id)) : undefined;
+        if (!record) {
+            throw new ConfigurationError(`pipeline run ${id} does not exist in ${this.context.environment}`);
+        }
+        const job = await this.jobs.wait(id, {
+            timeoutMs: options.timeoutMs,
+            onState: (job) => options.onState?.(toRun(record, job)),
+        });
+        return toRun(record, job);
+    }
+    async runs(name) {
+        checkName('pipeline', name);
+        const dir = external_node_path_default().join(this.context.stateDir, 'runs');
+        const records = [];
+        for (const file of await entries(dir)) {
+            const record = file.endsWith('.json')
+                ? await readJson(external_node_path_default().join(dir, file))
+                : undefined;
+            if (record?.pipeline === name)
+                records.push(record);
+        }
+        records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+        return Promise.all(records.map(async (record) => toRun(record, await this.jobs.get(record.id))));
+    }
+    /** The registered version a pipeline scores with. */
+    async modelOf(definition) {
+        const model = await this.registry.get(definition.model);
+        if (!model) {
+            throw new ConfigurationError(`pipeline ${definition.name} scores with ${definition.model.name} version ` +
+                `${definition.model.version}, which is not registered in ${this.context.environment}`);
+        }
+        return model;
+    }
+    pipelineFile(name) {
+        return external_node_path_default().join(this.context.stateDir, 'pipelines', `${name}.json`);
+    }
+    runFile(id) {
+        return external_node_path_default().join(this.context.stateDir, 'runs', `${id}.json`);
+    }
+}
+function toRun(record, job) {
+    const message = job ? job.message : `the run's job record ${record.id} is missing`;
+    return {
+        id: record.id,
+        pipeline: record.pipeline,
+        model: record.model,
+        state: job?.state ?? 'failed',
+        startedAt: record.startedAt,
+        ...(job?.endedAt !== undefined && { endedAt: job.endedAt }),
+        output: record.output,
+        ...(message !== undefined && { message }),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/tag-journal.ts
+
+
+
+const journalFile = (stateDir) => external_node_path_default().join(stateDir, 'tags-journal.json');
+const epochFile = (stateDir) => external_node_path_default().join(stateDir, 'tags-epoch.json');
+/**
+ * Journal first, then epoch: a change that completes between a reader's two
+ * reads of this either leaves its journal here or has already moved the epoch.
+ */
+async function readTagState(stateDir) {
+    const journal = await readJson(journalFile(stateDir));
+    const epoch = (await readJson(epochFile(stateDir))) ?? 0;
+    return journal ? { epoch, journal } : { epoch };
+}
+/** The same tag state: no change completed or started in between. */
+function sameTagState(a, b) {
+    return a.epoch === b.epoch && a.journal?.epoch === b.journal?.epoch;
+}
+async function writeJournal(stateDir, journal) {
+    await writeJson(journalFile(stateDir), journal);
+}
+/** After the journal is applied: the epoch moves on first, then the journal goes. */
+async function closeJournal(stateDir, journal) {
+    await writeJson(epochFile(stateDir), journal.epoch);
+    await (0,promises_.rm)(journalFile(stateDir), { force: true });
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/registry.ts
+
+
+
+
+
+
+
+
+
+/** A reader retries while tag changes keep completing under it; this many times at most. */
+const READ_ATTEMPTS = 50;
+/**
+ * Model versions as folders: `registry/<name>/<version>/` holds `files/` and
+ * `version.json`. A version is assembled in `staging/<pid>-<random>/` and
+ * appears by one rename, so no reader or killed writer ever sees half of one.
+ */
+class LocalRegistry {
+    context;
+    constructor(context) {
+        this.context = context;
+    }
+    async register(request) {
+        const { name } = request;
+        checkName('model', name);
+        const source = await (0,promises_.stat)(request.sourceDir).catch(() => undefined);
+        if (!source?.isDirectory()) {
+            throw new ConfigurationError(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
+        }
+        const existing = await this.byDigest(name, request.contentDigest);
+        if (existing)
+            return { version: existing, created: false };
+        const staging = external_node_path_default().join(this.context.stateDir, 'staging', `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+        try {
+            await (0,promises_.cp)(request.sourceDir, external_node_path_default().join(staging, 'files'), {
+                recursive: true,
+                // The version holds files, never links back into a folder that may change.
+                dereference: true,
+            });
+            this.context.fault('register:staged');
+            return await this.locked(async () => {
+                const registered = await this.byDigest(name, request.contentDigest);
+                if (registered)
+                    return { version: registered, created: false };
+                const record = {
+                    name,
+                    version: (await this.highestVersion(name)) + 1,
+                    createdAt: this.context.now().toISOString(),
+                    tags: { ...request.tags, content_digest: request.contentDigest },
+                    properties: { ...request.properties },
+                };
+                await (0,promises_.writeFile)(external_node_path_default().join(staging, 'version.json'), `${JSON.stringify(record, null, 2)}\n`);
+                await (0,promises_.mkdir)(this.modelDir(name), { recursive: true });
+                // Fails rather than overwrites if the folder exists: versions never collide.
+                await (0,promises_.rename)(staging, this.versionDir(name, record.version));
+                this.context.fault('register:renamed');
+                return { version: this.toModelVersion(record), created: true };
+            });
+        }
+        finally {
+            await (0,promises_.rm)(staging, { recursive: true, force: true });
+        }
+    }
+    async get(ref) {
+        checkName('model', ref.name);
+        if (!Number.isInteger(ref.version) || ref.version < 1)
+            return undefined;
+        const [record] = await this.consistentRead(async () => {
+            const one = await this.readRecord(ref.name, ref.version);
+            return one ? [one] : [];
+        });
+        return record && this.toModelVersion(record);
+    }
+    async list(name, filter) {
+        checkName('model', name);
+        const wanted = Object.entries(filter?.tags ?? {});
+        const records = await this.consistentRead(() => this.readRecords(name));
+        return records
+            .filter((record) => wanted.every(([key, value]) => record.tags[key] === value))
+            .map((record) => this.toModelVersion(record));
+    }
+    async names() {
+        const names = [];
+        for (const name of await entries(external_node_path_default().join(this.context.stateDir, 'registry'))) {
+            if ((await this.readRecords(name)).length > 0)
+                names.push(name);
+        }
+        return names.sort();
+    }
+    async setTags(changes) {
+        for (const change of changes)
+            checkName('model', change.name);
+        if (changes.length === 0)
+            return;
+        await this.locked(async () => {
+            const updated = new Map();
+            for (const change of changes) {
+                const key = `${change.name}/${change.version}`;
+                const record = updated.get(key) ?? (await this.readRecord(change.name, change.version));
+                if (!record) {
+                    throw new ConfigurationError(`cannot tag ${change.name} version ${change.version}: it is not registered in ${this.context.environment}`);
+                }
+                const tags = { ...record.tags };
+                for (const [tag, value] of Object.entries(change.tags)) {
+                    if (value === null)
+                        delete tags[tag];
+                    else
+                        tags[tag] = value;
+                }
+                updated.set(key, { ...record, tags });
+            }
+            const journal = {
+                epoch: (await readTagState(this.context.stateDir)).epoch + 1,
+                versions: [...updated.values()].map(({ name, version, tags }) => ({ name, version, tags })),
+            };
+            await writeJournal(this.context.stateDir, journal);
+            this.context.fault('set-tags:journaled');
+            await this.applyJournal(journal);
+        });
+    }
+    /** Writes under the lock, after finishing what a killed writer left behind. */
+    locked(work) {
+        return withLock(this.context.stateDir, async () => {
+            const { journal } = await readTagState(this.context.stateDir);
+            if (journal)
+                await this.applyJournal(journal);
+            await this.removeDeadStaging();
+            return work();
+        });
+    }
+    async applyJournal(journal) {
+        for (const [index, { name, version, tags }] of journal.versions.entries()) {
+            const record = await this.readRecord(name, version);
+            if (record)
+                await writeJson(this.recordFile(name, version), { ...record, tags });
+            if (index === 0)
+                this.context.fault('set-tags:applied-one');
+        }
+        await closeJournal(this.context.stateDir, journal);
+    }
+    /** Staging folders of processes that no longer run: registers killed before they finished. */
+    async removeDeadStaging() {
+        const dir = external_node_path_default().join(this.context.stateDir, 'staging');
+        for (const entry of await entries(dir)) {
+            const pid = Number(entry.split('-')[0]);
+            if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+                await (0,promises_.rm)(external_node_path_default().join(dir, entry), { recursive: true, force: true });
+            }
+        }
+    }
+    /**
+     * Records read while no tag change completed, with a change in flight laid
+     * over them: a reader sees every version of a setTags changed or none.
+     */
+    async consistentRead(read) {
+        for (let attempt = 1;; attempt++) {
+            const before = await readTagState(this.context.stateDir);
+            const records = await read();
+            const after = await readTagState(this.context.stateDir);
+            if (sameTagState(before, after)) {
+                const changed = after.journal?.versions ?? [];
+                return records.map((record) => {
+                    const change = changed.find((c) => c.name === record.name && c.version === record.version);
+                    return change ? { ...record, tags: change.tags } : record;
+                });
+            }
+            if (attempt === READ_ATTEMPTS) {
+                throw new Error(`the registry in ${this.context.stateDir} kept changing while being read`);
+            }
+        }
+    }
+    async byDigest(name, digest) {
+        return (await this.list(name)).find((v) => v.tags.content_digest === digest);
+    }
+    /** Complete versions, oldest first. */
+    async readRecords(name) {
+        const records = [];
+        for (const version of await this.versionNumbers(name)) {
+            const record = await this.readRecord(name, version);
+            if (record)
+                records.push(record);
+        }
+        return records;
+    }
+    async readRecord(name, version) {
+        return readJson(this.recordFile(name, version));
+    }
+    /** Every numbered folder counts, complete or not, so a new version never lands on one. */
+    async highestVersion(name) {
+        return Math.max(0, ...(await this.versionNumbers(name)));
+    }
+    async versionNumbers(name) {
+        return (await entries(this.modelDir(name)))
+            .filter((entry) => /^[1-9]\d*$/.test(entry))
+            .map(Number)
+            .sort((a, b) => a - b);
+    }
+    modelDir(name) {
+        return external_node_path_default().join(this.context.stateDir, 'registry', name);
+    }
+    versionDir(name, version) {
+        return external_node_path_default().join(this.modelDir(name), String(version));
+    }
+    recordFile(name, version) {
+        return external_node_path_default().join(this.versionDir(name, version), 'version.json');
+    }
+    toModelVersion(record) {
+        return {
+            name: record.name,
+            version: record.version,
+            id: `${this.context.environment}/${record.name}/${record.version}`,
+            createdAt: record.createdAt,
+            tags: { ...record.tags },
+            properties: { ...record.properties },
+            path: external_node_path_default().join(this.versionDir(record.name, record.version), 'files'),
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/local/platform.ts
+
+
+
+
+
+
+/**
+ * The embedded backend: the environment's whole state in one folder, written
+ * atomically under a cross-process lock. Readers take no lock and never see
+ * half a write; what a killed writer leaves behind, the next one finishes or
+ * removes.
+ */
+async function openLocalPlatform(options) {
+    const stateDir = external_node_path_default().resolve(options.stateDir);
+    await (0,promises_.mkdir)(stateDir, { recursive: true });
+    const context = {
+        environment: options.environment,
+        stateDir,
+        now: options.now ?? (() => new Date()),
+        baseEnv: options.baseEnv ?? {},
+        fault: options.faults ?? (() => undefined),
+    };
+    const registry = new LocalRegistry(context);
+    const jobs = new LocalJobs(context);
+    return {
+        environment: options.environment,
+        backend: 'local',
+        location: stateDir,
+        registry,
+        pipelines: new LocalPipelines(context, registry, jobs),
+        jobs,
+        ledger: new LocalLedger(context),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/platform/src/index.ts
+
+
+
+;// CONCATENATED MODULE: ./packages/stages/src/platform-open.ts
+
+
+
+
+/** The platform of a configured environment; actions never branch on its backend. */
+async function openPlatform(loaded, environment, deps) {
+    const environments = loaded.config.environments;
+    const settings = environments[environment];
+    if (!settings) {
+        const names = Object.keys(environments);
+        throw new ConfigurationError(`environment "${environment}" is not in ${loaded.file} (environments: ${names.join(', ')}); did you mean "${(0,mod/* closest */.kp)(environment, names)}"?`);
+    }
+    if (settings.backend === 'azureml') {
+        throw new ConfigurationError(`environment "${environment}" uses backend azureml, which this version does not support yet: use backend local`);
+    }
+    return openLocalPlatform({
+        environment,
+        stateDir: external_node_path_default().resolve(loaded.projectDir, settings.path ?? external_node_path_default().join('.mlops', environment)),
+        now: deps.now,
+        baseEnv: deps.baseEnv,
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/register-model.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** Copied next to the model files of every version: where it came from. */
+const MANIFEST_FILE = 'mlops-manifest.json';
+const registerModel = defineAction({
+    name: 'register-model',
+    title: 'Register model',
+    description: 'Registers the models of a package in an environment’s registry as candidates: next integer version, lineage tags, idempotent by content digest, refused when the files no longer match the manifest or the metrics miss the gates.',
+    inputs: {
+        environment: {
+            description: 'The environment (from mlops.yaml) whose registry gets the models.',
+            default: 'local',
+        },
+        artifact: {
+            description: 'Package name from package-artifacts; empty for the newest local package.',
+            default: '',
+        },
+        models: {
+            description: 'Model names or globs within the package; empty for all of them.',
+            default: '',
+        },
+        force: {
+            description: 'Register models that miss a metric gate (recorded in the ledger).',
+            default: 'false',
+        },
+        reason: { description: 'Why, for the ledger.', default: '' },
+    },
+    outputs: {
+        'model-name': 'Registered model names, comma-separated.',
+        'model-version': 'Their versions, in the same order.',
+        'model-id': 'Their ids in the registry, in the same order.',
+        created: 'true or false per model: false when that content was already registered.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        environment: read.string('environment'),
+        artifact: read.optional('artifact'),
+        models: read.list('models'),
+        force: read.boolean('force'),
+        reason: read.string('reason'),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const run = runContext(deps.baseEnv);
+        const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
+        const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+        const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
+        await (0,promises_.mkdir)(workDir, { recursive: true });
+        const opened = await openPackage(await store.fetch(name), name, workDir);
+        try {
+            const models = pickModels(opened, inputs.models);
+            // Every file is checked before anything is registered: all or nothing.
+            for (const model of models) {
+                const problems = await verifyModel(opened, model);
+                if (problems.length) {
+                    throw new ConfigurationError(`package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
+                }
+            }
+            const platform = await openPlatform(loaded, inputs.environment, deps);
+            const results = [];
+            for (const model of models) {
+                results.push(await registerOne(opened, model, platform, {
+                    run,
+                    deps,
+                    force: inputs.force,
+                    reason: inputs.reason,
+                    workDir,
+                }));
+                const last = results[results.length - 1];
+                deps.progress(last.refused
+                    ? `${model.name}: refused (${last.refused})`
+                    : `${model.name}: version ${last.version.version} ${last.created ? 'registered' : 'already registered'}`);
+            }
+            const done = results.filter((r) => r.version);
+            const refused = results.filter((r) => r.refused);
+            return {
+                outputs: {
+                    'model-name': done.map((r) => r.model.name).join(','),
+                    'model-version': done.map((r) => r.version.version).join(','),
+                    'model-id': done.map((r) => r.version.id).join(','),
+                    created: done.map((r) => String(r.created)).join(','),
+                },
+                report: renderRegisterReport(results, platform, name),
+                failure: refused.length
+                    ? `${refused.length} of ${results.length} models were not registered: ${refused
+                        .slice(0, 3)
+                        .map((r) => `${r.model.name} (${r.refused})`)
+                        .join('; ')}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+                    : undefined,
+            };
+        }
+        finally {
+            await opened.dispose();
+        }
+    },
+});
+async function registerOne(opened, model, platform, ctx) {
+    const missed = model.gates.filter((g) => !g.passed);
+    if (missed.length && !ctx.force) {
+        return {
+            model,
+            refused: `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
+        };
+    }
+    const { manifest } = opened;
+    const staging = await (0,promises_.mkdtemp)(external_node_path_default().join(ctx.workDir, `${model.name}-`));
+    try {
+        await (0,promises_.cp)(external_node_path_default().join(opened.dir, 'models', model.name), staging, { recursive: true });
+        await (0,promises_.copyFile)(external_node_path_default().join(opened.dir, 'manifest.json'), external_node_path_default().join(staging, MANIFEST_FILE));
+        const { version, created } = await platform.registry.register({
+            name: model.name,
+            sourceDir: staging,
+            contentDigest: model.digest,
+            tags: {
+                stage: 'candidate',
+                git_sha: manifest.git.sha,
+                git_ref: manifest.git.ref,
+                data_digest: manifest.data.full?.digest ?? manifest.data.sample.digest ?? '',
+                run_url: manifest.run.url || ctx.run.url,
+                package: opened.name,
+                ...metricTags(model),
+            },
+            properties: { manifest_digest: manifestDigest(manifest), project: manifest.project },
+        });
+        // A run killed after registering but before the ledger converges on the next run.
+        const recorded = (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
+        if (!recorded) {
+            await platform.ledger.append({
+                kind: missed.length ? 'force' : 'register',
+                model: { name: model.name, version: version.version },
+                actor: ctx.run.actor,
+                runUrl: ctx.run.url || undefined,
+                reason: ctx.reason ||
+                    (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
+                details: {
+                    metrics: model.metrics,
+                    baseline: model.baseline,
+                    gates: model.gates,
+                    package: opened.name,
+                    contentDigest: model.digest,
+                },
+            });
+        }
+        return { model, version, created };
+    }
+    finally {
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+    }
+}
+function metricTags(model) {
+    const tags = {};
+    for (const [metric, value] of Object.entries(model.metrics))
+        if (value !== null)
+            tags[metric] = value.toFixed(6);
+    for (const [metric, value] of Object.entries(model.baseline))
+        if (value !== null)
+            tags[`baseline_${metric}`] = value.toFixed(6);
+    return tags;
+}
+function pickModels(opened, patterns) {
+    if (!patterns.length)
+        return opened.manifest.models;
+    const matchers = patterns.map((p) => ({ p, test: picomatch_default()(p) }));
+    const unmatched = matchers.filter((m) => !opened.manifest.models.some((model) => m.test(model.name)));
+    if (unmatched.length) {
+        throw new ConfigurationError(`models: "${unmatched[0].p}" matches none of the ${opened.manifest.models.length} models in package ${opened.name}`);
+    }
+    return opened.manifest.models.filter((model) => matchers.some((m) => m.test(model.name)));
+}
+async function newestPackage(root) {
+    const names = await (0,promises_.readdir)(root).catch(() => []);
+    const dated = await Promise.all(names.map(async (name) => ({
+        name,
+        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })));
+    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+        throw new ConfigurationError(`no package in ${root}: run package-artifacts first, or set the artifact input`);
+    return newest.name;
+}
+function renderRegisterReport(results, platform, artifact) {
+    return [
+        { kind: 'heading', text: `Registered in ${platform.environment}` },
+        {
+            kind: 'text',
+            text: `Package \`${artifact}\` → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
+        },
+        {
+            kind: 'table',
+            headers: ['Model', 'Version', 'Result', 'MAPE', 'Baseline MAPE', 'Content'],
+            rows: results.map((r) => [
+                `\`${r.model.name}\``,
+                r.version ? r.version.version : '–',
+                r.refused
+                    ? `❌ refused: ${r.refused}`
+                    : r.created
+                        ? '✅ registered (candidate)'
+                        : '↩️ already registered',
+                formatNumber(r.model.metrics.mape),
+                formatNumber(r.model.baseline.mape),
+                `\`${r.model.digest.slice(0, 12)}\``,
+            ]),
+        },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/index.ts
 
 
@@ -68863,8 +72218,10 @@ function package_artifacts_pick(metrics) {
 
 
 
+
+
 /** Every action of the suite, in the order of the flow. */
-const actions = [lintAndTest, basicModelValidate, packageArtifacts];
+const actions = [lintAndTest, basicModelValidate, packageArtifacts, registerModel];
 
 ;// CONCATENATED MODULE: ./packages/root-action/src/main.ts
 

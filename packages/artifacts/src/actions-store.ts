@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore, StoredArtifact } from './store.js';
 
@@ -34,6 +34,15 @@ export class ActionsArtifactStore implements ArtifactStore {
   }
 
   async fetch(name: string): Promise<string> {
+    // Packaged in this job: already here.
+    if (
+      await access(path.join(this.folder(name), 'manifest.json')).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return this.folder(name);
+    }
     const { DefaultArtifactClient } = await import('@actions/artifact');
     const client = new DefaultArtifactClient();
     const { artifact } = await client.getArtifact(name);

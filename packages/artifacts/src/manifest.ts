@@ -16,7 +16,8 @@ export interface ModelRecord {
   files: FileRecord[];
   metrics: Record<string, number | null>;
   baseline: Record<string, number | null>;
-  gates: { gate: string; passed: boolean }[];
+  /** Each gate as checked at validation: the model's value and the limit it had to meet. */
+  gates: { gate: string; passed: boolean; actual: number | null; limit: number | null }[];
 }
 
 export interface DataRecord {

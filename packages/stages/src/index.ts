@@ -1,11 +1,13 @@
 import { basicModelValidate } from './basic-model-validate.js';
 import { lintAndTest } from './lint-and-test.js';
 import { packageArtifacts } from './package-artifacts.js';
+import { registerModel } from './register-model.js';
 
 export { basicModelValidate, type BasicModelValidateInputs } from './basic-model-validate.js';
 export { lintAndTest, type LintAndTestInputs } from './lint-and-test.js';
 export { packageArtifacts, type PackageArtifactsInputs } from './package-artifacts.js';
+export { registerModel, type RegisterModelInputs } from './register-model.js';
 export type { ModelValidation } from './model-validation.js';
 
 /** Every action of the suite, in the order of the flow. */
-export const actions = [lintAndTest, basicModelValidate, packageArtifacts] as const;
+export const actions = [lintAndTest, basicModelValidate, packageArtifacts, registerModel] as const;

@@ -1,10 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defineAction, type StageDeps } from '@mlops/action-kit';
+import { defineAction } from '@mlops/action-kit';
 import {
-  ActionsArtifactStore,
   DigestCache,
-  FolderStore,
   gitRevision,
   manifestDigest,
   restoreDigestCache,
@@ -13,7 +11,6 @@ import {
   treeDigest,
   writeArchive,
   type ArchiveEntry,
-  type ArtifactStore,
   type DataRecord,
   type FileRecord,
   type Manifest,
@@ -21,6 +18,7 @@ import {
 } from '@mlops/artifacts';
 import { loadConfig, selectModels, type LoadedConfig } from '@mlops/config';
 import { ConfigurationError, writeFileAtomic } from '@mlops/foundation';
+import { artifactStore } from './artifact-store.js';
 import { renderPackageReport } from './package-report.js';
 import { runContext } from './run-context.js';
 import { TOOL } from './tool.js';
@@ -34,8 +32,7 @@ export interface PackageArtifactsInputs {
   name?: string;
 }
 
-/** Where packages are kept in the project, and the digest cache. */
-const ARTIFACTS_DIR = '.mlops/artifacts';
+/** The digest cache, in the project. */
 const DIGEST_CACHE = '.mlops/cache/digests.json';
 
 export const packageArtifacts = defineAction<PackageArtifactsInputs>({
@@ -123,7 +120,12 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
         files,
         metrics: pick(result.metrics),
         baseline: pick(result.baseline),
-        gates: result.gates.map((g) => ({ gate: g.gate.text, passed: g.passed })),
+        gates: result.gates.map((g) => ({
+          gate: g.gate.text,
+          passed: g.passed,
+          actual: g.actual ?? null,
+          limit: g.limit ?? null,
+        })),
       });
     }
     const revision = await gitRevision(loaded.projectDir);
@@ -158,7 +160,7 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
 
     const digest = manifestDigest(manifest);
     const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
-    const store = artifactStore(loaded.projectDir, deps, run.url);
+    const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
     const folder = store.folder(name);
     const manifestFile = path.join(folder, 'manifest.json');
     const archiveFile = path.join(folder, `${name}.tar`);
@@ -208,14 +210,6 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
     };
   },
 });
-
-/** A runner with the artifact service gets workflow artifacts; anything else a folder. */
-function artifactStore(projectDir: string, deps: StageDeps, runUrl: string): ArtifactStore {
-  const root = path.join(projectDir, ARTIFACTS_DIR);
-  return deps.baseEnv.ACTIONS_RUNTIME_TOKEN && deps.baseEnv.ACTIONS_RESULTS_URL
-    ? new ActionsArtifactStore(root, runUrl)
-    : new FolderStore(root);
-}
 
 /** The same manifest text and an intact archive from an earlier run: nothing to rewrite. */
 async function samePackage(

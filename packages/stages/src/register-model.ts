@@ -1,0 +1,268 @@
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { defineAction, type StageDeps } from '@mlops/action-kit';
+import { manifestDigest, type ModelRecord } from '@mlops/artifacts';
+import { loadConfig } from '@mlops/config';
+import { ConfigurationError, type Block } from '@mlops/foundation';
+import type { ModelVersion, Platform } from '@mlops/platform';
+import { artifactStore, packagesFolder } from './artifact-store.js';
+import { formatNumber } from './format.js';
+import { openPackage, verifyModel, type OpenedPackage } from './package-verify.js';
+import { openPlatform } from './platform-open.js';
+import { runContext, type RunContext } from './run-context.js';
+
+export interface RegisterModelInputs {
+  workingDirectory: string;
+  config: string;
+  environment: string;
+  artifact?: string;
+  models: string[];
+  force: boolean;
+  reason: string;
+}
+
+/** Copied next to the model files of every version: where it came from. */
+export const MANIFEST_FILE = 'mlops-manifest.json';
+
+interface Registered {
+  model: ModelRecord;
+  version?: ModelVersion;
+  created?: boolean;
+  refused?: string;
+}
+
+export const registerModel = defineAction<RegisterModelInputs>({
+  name: 'register-model',
+  title: 'Register model',
+  description:
+    'Registers the models of a package in an environment’s registry as candidates: next integer version, lineage tags, idempotent by content digest, refused when the files no longer match the manifest or the metrics miss the gates.',
+  inputs: {
+    environment: {
+      description: 'The environment (from mlops.yaml) whose registry gets the models.',
+      default: 'local',
+    },
+    artifact: {
+      description: 'Package name from package-artifacts; empty for the newest local package.',
+      default: '',
+    },
+    models: {
+      description: 'Model names or globs within the package; empty for all of them.',
+      default: '',
+    },
+    force: {
+      description: 'Register models that miss a metric gate (recorded in the ledger).',
+      default: 'false',
+    },
+    reason: { description: 'Why, for the ledger.', default: '' },
+  },
+  outputs: {
+    'model-name': 'Registered model names, comma-separated.',
+    'model-version': 'Their versions, in the same order.',
+    'model-id': 'Their ids in the registry, in the same order.',
+    created: 'true or false per model: false when that content was already registered.',
+  },
+  parseInputs: (read) => ({
+    workingDirectory: read.string('working-directory'),
+    config: read.string('config'),
+    environment: read.string('environment'),
+    artifact: read.optional('artifact'),
+    models: read.list('models'),
+    force: read.boolean('force'),
+    reason: read.string('reason'),
+  }),
+  execute: async (inputs, deps) => {
+    const loaded = await loadConfig({
+      workingDirectory: inputs.workingDirectory,
+      config: inputs.config,
+    });
+    const run = runContext(deps.baseEnv);
+    const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
+    const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    const workDir = path.join(loaded.projectDir, '.mlops', 'tmp');
+    await mkdir(workDir, { recursive: true });
+    const opened = await openPackage(await store.fetch(name), name, workDir);
+    try {
+      const models = pickModels(opened, inputs.models);
+      // Every file is checked before anything is registered: all or nothing.
+      for (const model of models) {
+        const problems = await verifyModel(opened, model);
+        if (problems.length) {
+          throw new ConfigurationError(
+            `package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`,
+          );
+        }
+      }
+      const platform = await openPlatform(loaded, inputs.environment, deps);
+      const results: Registered[] = [];
+      for (const model of models) {
+        results.push(
+          await registerOne(opened, model, platform, {
+            run,
+            deps,
+            force: inputs.force,
+            reason: inputs.reason,
+            workDir,
+          }),
+        );
+        const last = results[results.length - 1]!;
+        deps.progress(
+          last.refused
+            ? `${model.name}: refused (${last.refused})`
+            : `${model.name}: version ${last.version!.version} ${last.created ? 'registered' : 'already registered'}`,
+        );
+      }
+      const done = results.filter((r) => r.version);
+      const refused = results.filter((r) => r.refused);
+      return {
+        outputs: {
+          'model-name': done.map((r) => r.model.name).join(','),
+          'model-version': done.map((r) => r.version!.version).join(','),
+          'model-id': done.map((r) => r.version!.id).join(','),
+          created: done.map((r) => String(r.created)).join(','),
+        },
+        report: renderRegisterReport(results, platform, name),
+        failure: refused.length
+          ? `${refused.length} of ${results.length} models were not registered: ${refused
+              .slice(0, 3)
+              .map((r) => `${r.model.name} (${r.refused})`)
+              .join(
+                '; ',
+              )}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+          : undefined,
+      };
+    } finally {
+      await opened.dispose();
+    }
+  },
+});
+
+async function registerOne(
+  opened: OpenedPackage,
+  model: ModelRecord,
+  platform: Platform,
+  ctx: { run: RunContext; deps: StageDeps; force: boolean; reason: string; workDir: string },
+): Promise<Registered> {
+  const missed = model.gates.filter((g) => !g.passed);
+  if (missed.length && !ctx.force) {
+    return {
+      model,
+      refused: `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
+    };
+  }
+  const { manifest } = opened;
+  const staging = await mkdtemp(path.join(ctx.workDir, `${model.name}-`));
+  try {
+    await cp(path.join(opened.dir, 'models', model.name), staging, { recursive: true });
+    await copyFile(path.join(opened.dir, 'manifest.json'), path.join(staging, MANIFEST_FILE));
+    const { version, created } = await platform.registry.register({
+      name: model.name,
+      sourceDir: staging,
+      contentDigest: model.digest,
+      tags: {
+        stage: 'candidate',
+        git_sha: manifest.git.sha,
+        git_ref: manifest.git.ref,
+        data_digest: manifest.data.full?.digest ?? manifest.data.sample.digest ?? '',
+        run_url: manifest.run.url || ctx.run.url,
+        package: opened.name,
+        ...metricTags(model),
+      },
+      properties: { manifest_digest: manifestDigest(manifest), project: manifest.project },
+    });
+    // A run killed after registering but before the ledger converges on the next run.
+    const recorded = (await platform.ledger.list({ model: model.name })).some(
+      (e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version,
+    );
+    if (!recorded) {
+      await platform.ledger.append({
+        kind: missed.length ? 'force' : 'register',
+        model: { name: model.name, version: version.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason:
+          ctx.reason ||
+          (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
+        details: {
+          metrics: model.metrics,
+          baseline: model.baseline,
+          gates: model.gates,
+          package: opened.name,
+          contentDigest: model.digest,
+        },
+      });
+    }
+    return { model, version, created };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function metricTags(model: ModelRecord): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [metric, value] of Object.entries(model.metrics))
+    if (value !== null) tags[metric] = value.toFixed(6);
+  for (const [metric, value] of Object.entries(model.baseline))
+    if (value !== null) tags[`baseline_${metric}`] = value.toFixed(6);
+  return tags;
+}
+
+function pickModels(opened: OpenedPackage, patterns: readonly string[]): ModelRecord[] {
+  if (!patterns.length) return opened.manifest.models;
+  const matchers = patterns.map((p) => ({ p, test: picomatch(p) }));
+  const unmatched = matchers.filter(
+    (m) => !opened.manifest.models.some((model) => m.test(model.name)),
+  );
+  if (unmatched.length) {
+    throw new ConfigurationError(
+      `models: "${unmatched[0]!.p}" matches none of the ${opened.manifest.models.length} models in package ${opened.name}`,
+    );
+  }
+  return opened.manifest.models.filter((model) => matchers.some((m) => m.test(model.name)));
+}
+
+async function newestPackage(root: string): Promise<string> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  const dated = await Promise.all(
+    names.map(async (name) => ({
+      name,
+      time: (await stat(path.join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })),
+  );
+  const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+  if (!newest)
+    throw new ConfigurationError(
+      `no package in ${root}: run package-artifacts first, or set the artifact input`,
+    );
+  return newest.name;
+}
+
+function renderRegisterReport(
+  results: Registered[],
+  platform: Platform,
+  artifact: string,
+): Block[] {
+  return [
+    { kind: 'heading', text: `Registered in ${platform.environment}` },
+    {
+      kind: 'text',
+      text: `Package \`${artifact}\` → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
+    },
+    {
+      kind: 'table',
+      headers: ['Model', 'Version', 'Result', 'MAPE', 'Baseline MAPE', 'Content'],
+      rows: results.map((r) => [
+        `\`${r.model.name}\``,
+        r.version ? r.version.version : '–',
+        r.refused
+          ? `❌ refused: ${r.refused}`
+          : r.created
+            ? '✅ registered (candidate)'
+            : '↩️ already registered',
+        formatNumber(r.model.metrics.mape),
+        formatNumber(r.model.baseline.mape),
+        `\`${r.model.digest.slice(0, 12)}\``,
+      ]),
+    },
+  ];
+}
