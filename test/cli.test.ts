@@ -55,7 +55,7 @@ describe('dist/cli', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Code validation\n===============');
     expect(run.stdout).toContain('Basic model validation (stage pr)');
-    expect(run.stdout.trimEnd().endsWith('PR stage: passed')).toBe(true);
+    expect(run.stdout.trimEnd().endsWith('pr stage: passed')).toBe(true);
     expect(run.stderr).toContain('[2/2] tiny-');
   });
 });

@@ -66509,7 +66509,7 @@ const STATUS_ICON = {
     failed: '❌',
     skipped: '⏭️',
 };
-function formatNumber(value, digits = 3) {
+function format_formatNumber(value, digits = 3) {
     if (value === null || value === undefined || !Number.isFinite(value))
         return '–';
     return value.toFixed(digits);
@@ -69480,9 +69480,9 @@ function versus(model, baseline) {
     if (model === null || model === undefined)
         return '–';
     if (!baseline)
-        return formatNumber(model);
+        return format_formatNumber(model);
     const change = ((model - baseline) / baseline) * 100;
-    return `${formatNumber(model)} (${change <= 0 ? '−' : '+'}${Math.abs(change).toFixed(0)} %)`;
+    return `${format_formatNumber(model)} (${change <= 0 ? '−' : '+'}${Math.abs(change).toFixed(0)} %)`;
 }
 function renderValidationReport(results, violations, stage, samplePath) {
     const failed = results.filter((r) => !r.passed);
@@ -69527,10 +69527,10 @@ function renderValidationReport(results, violations, stage, samplePath) {
                 ? '⚠️'
                 : cell(r.checks.gates),
             versus(r.metrics?.mape, r.baseline?.mape),
-            formatNumber(r.baseline?.mape),
-            formatNumber(r.metrics?.rmse),
-            formatNumber(r.metrics?.rmse_zero),
-            formatNumber(r.metrics?.mae),
+            format_formatNumber(r.baseline?.mape),
+            format_formatNumber(r.metrics?.rmse),
+            format_formatNumber(r.metrics?.rmse_zero),
+            format_formatNumber(r.metrics?.mae),
             r.checks.train.durationMs === undefined ? '–' : formatSeconds(r.checks.train.durationMs),
         ]),
     });
@@ -70666,8 +70666,8 @@ function renderPackageReport(p) {
                 m.files.length,
                 size(m.files.reduce((sum, f) => sum + f.bytes, 0)),
                 package_report_short(m.digest),
-                formatNumber(m.metrics.mape),
-                formatNumber(m.baseline.mape),
+                format_formatNumber(m.metrics.mape),
+                format_formatNumber(m.baseline.mape),
             ]),
         },
     ];
@@ -70945,53 +70945,89 @@ function package_artifacts_pick(metrics) {
     return { mape, rmse, rmse_zero, mae };
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/package-verify.ts
+;// CONCATENATED MODULE: ./packages/stages/src/batch-data.ts
 
 
 
 
 /**
- * Unpacks a package and checks it against its manifest: the manifest inside
- * the archive must be the one beside it, and every file its digest. Anything
- * else means the package changed after packaging and must not be registered.
+ * The rows a model is scored on outside validation: its latest
+ * `holdout-periods` of the data it was trained from (the sample, for models
+ * trained by basic-model-validate), with the actuals kept back so the run
+ * can be measured.
  */
-async function openPackage(folder, name, workDir) {
-    const manifestFile = external_node_path_default().join(folder, 'manifest.json');
-    const outer = await readUserFile(manifestFile, 'package manifest', `does not exist: package ${name} is incomplete; run package-artifacts again`);
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(workDir, `${name}-`));
-    const dispose = () => (0,promises_.rm)(dir, { recursive: true, force: true });
-    try {
-        await extractArchive(external_node_path_default().join(folder, `${name}.tar`), dir);
-        const inner = await (0,promises_.readFile)(external_node_path_default().join(dir, 'manifest.json'), 'utf8').catch(() => '');
-        if (inner !== outer) {
-            throw new ConfigurationError(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
-        }
-        return { name, manifest: JSON.parse(inner), dir, dispose };
+async function prepareBatch(loaded, model, dir, cache) {
+    const { data } = loaded.config;
+    const file = external_node_path_default().resolve(loaded.projectDir, data.sample);
+    let table = cache.get(file);
+    if (!table) {
+        table = await readTable(file, 'data sample');
+        cache.set(file, table);
     }
-    catch (error) {
-        await dispose();
-        if (error.code === 'ENOENT') {
-            throw new ConfigurationError(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
-        }
-        throw error;
-    }
+    const split = splitForModel(table, {
+        params: model.params,
+        time: data.time,
+        target: data.target,
+        keys: data.keys,
+        holdoutPeriods: data['holdout-periods'],
+    });
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
+    return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
 }
-/** Problems of one model's files against the manifest; empty when they match. */
-async function verifyModel(opened, model) {
-    const dir = external_node_path_default().join(opened.dir, 'models', model.name);
-    const present = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => []))
-        .filter((e) => e.isFile())
-        .map((e) => `models/${model.name}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
-    const listed = new Set(model.files.map((f) => f.path));
-    const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
-    for (const file of model.files) {
-        const digest = await fileDigest(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
-        if (digest === undefined)
-            problems.push(`${file.path} is missing`);
-        else if (digest !== file.digest)
-            problems.push(`${file.path} does not match its manifest digest`);
+/** Reads a run's predictions and measures them against the batch's actuals. */
+async function measurePredictions(loaded, batch, outputDir) {
+    const file = external_node_path_default().join(outputDir, 'predictions.csv');
+    const check = await readPredictions(file, {
+        keys: loaded.config.data.keys,
+        expectedKeys: batch.keys,
+        min: loaded.config.predictions.min,
+        max: loaded.config.predictions.max,
+    }).catch((error) => {
+        if (error instanceof ConfigurationError)
+            return { values: [], problems: [error.message] };
+        throw error;
+    });
+    const rows = check.values.filter((v) => Number.isFinite(v)).length;
+    return check.problems.length
+        ? { rows, problems: check.problems }
+        : { rows, metrics: computeMetrics(batch.actuals, check.values), problems: [] };
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/champion-challenger.ts
+/**
+ * Champion/challenger under the promotion policy: the primary metric must
+ * improve by at least min-improvement (relative), and no guard metric may get
+ * worse by more than its tolerance (relative).
+ */
+function compareModels(policy, challenger, champion) {
+    const metric = policy['primary-metric'];
+    const sign = policy.direction === 'minimize' ? 1 : -1;
+    const relative = (name) => {
+        const a = challenger[name];
+        const b = champion[name];
+        if (typeof a !== 'number' || typeof b !== 'number' || b === 0)
+            return undefined;
+        return (sign * (b - a)) / Math.abs(b);
+    };
+    const improvement = relative(metric);
+    const reasons = [];
+    if (improvement === undefined) {
+        reasons.push(`${metric} cannot be compared (missing on one side)`);
     }
-    return problems;
+    else if (improvement < policy['min-improvement']) {
+        reasons.push(`${metric} ${fmt(challenger[metric])} vs champion ${fmt(champion[metric])}: ${(improvement * 100).toFixed(1)} % better, needs ${(policy['min-improvement'] * 100).toFixed(1)} %`);
+    }
+    for (const guard of policy.guards) {
+        const change = relative(guard.metric);
+        if (change !== undefined && change < -guard.tolerance) {
+            reasons.push(`${guard.metric} ${fmt(challenger[guard.metric])} vs champion ${fmt(champion[guard.metric])}: ${(-change * 100).toFixed(1)} % worse, tolerance ${(guard.tolerance * 100).toFixed(1)} %`);
+        }
+    }
+    return { better: reasons.length === 0, improvement: improvement ?? 0, reasons };
+}
+function fmt(value) {
+    return typeof value === 'number' ? value.toFixed(3) : '–';
 }
 
 // EXTERNAL MODULE: external "node:events"
@@ -71972,7 +72008,7 @@ async function openLocalPlatform(options) {
 
 
 /** The platform of a configured environment; actions never branch on its backend. */
-async function openPlatform(loaded, environment, deps) {
+async function platform_open_openPlatform(loaded, environment, deps) {
     const environments = loaded.config.environments;
     const settings = environments[environment];
     if (!settings) {
@@ -71988,6 +72024,629 @@ async function openPlatform(loaded, environment, deps) {
         now: deps.now,
         baseEnv: deps.baseEnv,
     });
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/versions.ts
+/** The batch scoring pipeline of a model. */
+function versions_pipelineName(model) {
+    return `${model}-batch`;
+}
+/** "champion", "latest" (the newest candidate) or a version number. */
+async function resolveVersion(platform, model, which) {
+    if (/^\d+$/.test(which))
+        return platform.registry.get({ name: model, version: Number(which) });
+    const stage = which === 'champion' ? 'champion' : 'candidate';
+    const versions = await platform.registry.list(model, { tags: { stage } });
+    return versions[versions.length - 1];
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/promote-release.ts
+
+
+
+
+
+
+
+
+
+
+
+const promoteRelease = defineAction({
+    name: 'promote-release',
+    title: 'Promote release',
+    description: 'Champion/challenger: scores the candidate and the current champion on the same data and promotes the candidate only if it is better under the promotion policy (or when forced); moves the tags and re-points the scoring pipeline all or nothing; rolls back on request.',
+    inputs: {
+        environment: { description: 'The environment whose champion changes.', default: 'local' },
+        'from-environment': {
+            description: 'Take the candidate from this environment (e.g. dev) and copy it in; empty for the same one.',
+            default: '',
+        },
+        models: {
+            description: 'Model names or globs; empty for every model with a candidate.',
+            default: '',
+        },
+        version: {
+            description: 'The candidate: latest (newest candidate) or a version number.',
+            default: 'latest',
+        },
+        force: {
+            description: 'Promote even when the candidate is not better (recorded as forced).',
+            default: 'false',
+        },
+        'rollback-to': {
+            description: 'Instead of promoting, make this version champion again: a number, or previous.',
+            default: '',
+        },
+        reason: { description: 'Why, for the ledger.', default: '' },
+    },
+    outputs: {
+        decision: 'promoted, skipped, forced or rolled-back per model, comma-separated.',
+        'model-version': 'The champion version per model after the step, in the same order.',
+        'previous-version': 'The champion version per model before the step (empty if none).',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        environment: read.string('environment'),
+        fromEnvironment: read.optional('from-environment'),
+        models: read.list('models'),
+        version: read.string('version'),
+        force: read.boolean('force'),
+        rollbackTo: read.optional('rollback-to'),
+        reason: read.string('reason'),
+    }),
+    execute: async (inputs, deps) => {
+        for (const [name, value, pattern] of [
+            ['version', inputs.version, /^(latest|\d+)$/],
+            ['rollback-to', inputs.rollbackTo, /^(previous|\d+)$/],
+        ]) {
+            if (value !== undefined && !pattern.test(value)) {
+                throw new ConfigurationError(`input '${name}' must be ${name === 'version' ? 'latest' : 'previous'} or a version number, got "${value}"`);
+            }
+        }
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const target = await platform_open_openPlatform(loaded, inputs.environment, deps);
+        const source = inputs.fromEnvironment
+            ? await platform_open_openPlatform(loaded, inputs.fromEnvironment, deps)
+            : target;
+        const registered = new Set(await (inputs.rollbackTo ? target : source).registry.names());
+        const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
+        if (!models.length)
+            throw new ConfigurationError(`no model is registered in ${source.environment}: run register-model first`);
+        const ctx = {
+            loaded,
+            inputs,
+            deps,
+            run: runContext(deps.baseEnv),
+            target,
+            source,
+            tables: new Map(),
+        };
+        const outcomes = [];
+        for (const model of models) {
+            const outcome = await (inputs.rollbackTo ? rollback(model, inputs.rollbackTo, ctx) : promote(model, ctx)).catch((error) => ({
+                model: model.name,
+                why: messageOf(error),
+                error: messageOf(error),
+            }));
+            outcomes.push(outcome);
+            deps.progress(`${model.name}: ${outcome.decision ?? 'failed'} — ${outcome.why}`);
+        }
+        const failed = outcomes.filter((o) => o.error);
+        return {
+            outputs: {
+                decision: outcomes.map((o) => o.decision ?? 'failed').join(','),
+                'model-version': outcomes.map((o) => o.champion?.version ?? '').join(','),
+                'previous-version': outcomes.map((o) => o.previous?.version ?? '').join(','),
+            },
+            report: renderPromoteReport(outcomes, target),
+            failure: failed.length
+                ? `Promotion failed for ${failed.length} of ${outcomes.length} (their tags and pipelines are as before): ${failed
+                    .slice(0, 3)
+                    .map((o) => `${o.model}: ${o.error}`)
+                    .join('; ')}`
+                : undefined,
+        };
+    },
+});
+async function promote(model, ctx) {
+    const found = await resolveVersion(ctx.source, model.name, ctx.inputs.version);
+    if (!found) {
+        // Nothing new since the last promotion: a re-run converges instead of failing.
+        const champion = await resolveVersion(ctx.target, model.name, 'champion');
+        if (champion && ctx.inputs.version === 'latest') {
+            return {
+                model: model.name,
+                decision: 'skipped',
+                champion,
+                previous: champion,
+                why: `no new candidate; version ${champion.version} stays champion`,
+            };
+        }
+        throw new ConfigurationError(`no ${ctx.inputs.version === 'latest' ? 'candidate' : `version ${ctx.inputs.version}`} of ${model.name} in ${ctx.source.environment}: register one first`);
+    }
+    const candidate = ctx.source === ctx.target ? found : await copyInto(found, ctx);
+    const previous = await resolveVersion(ctx.target, model.name, 'champion');
+    if (previous?.version === candidate.version) {
+        return {
+            model: model.name,
+            decision: 'skipped',
+            champion: previous,
+            previous,
+            why: `version ${candidate.version} is already the champion`,
+        };
+    }
+    let decision = 'promoted';
+    let why = 'first champion';
+    let challengerMetrics;
+    let championMetrics;
+    if (previous) {
+        const batch = await prepareBatch(ctx.loaded, model, external_node_path_default().join(ctx.loaded.projectDir, '.mlops', 'evaluate', ctx.target.environment, model.name, 'input'), ctx.tables);
+        [challengerMetrics, championMetrics] = await Promise.all([
+            score(candidate, model, batch, ctx),
+            score(previous, model, batch, ctx),
+        ]);
+        const comparison = compareModels(ctx.loaded.config.promotion, challengerMetrics, championMetrics);
+        if (comparison.better) {
+            why = `${ctx.loaded.config.promotion['primary-metric']} ${(comparison.improvement * 100).toFixed(1)} % better than version ${previous.version}`;
+        }
+        else if (ctx.inputs.force) {
+            decision = 'forced';
+            why = `forced past: ${comparison.reasons.join('; ')}`;
+        }
+        else {
+            await ctx.target.ledger.append({
+                kind: 'skip',
+                model: { name: model.name, version: candidate.version },
+                actor: ctx.run.actor,
+                runUrl: ctx.run.url || undefined,
+                reason: ctx.inputs.reason || comparison.reasons.join('; '),
+                details: { champion: previous.version, challengerMetrics, championMetrics },
+            });
+            return {
+                model: model.name,
+                decision: 'skipped',
+                champion: previous,
+                previous,
+                challengerMetrics,
+                championMetrics,
+                why: `not better: ${comparison.reasons.join('; ')}`,
+            };
+        }
+    }
+    await makeChampion(candidate, previous, ctx);
+    await ctx.target.ledger.append({
+        kind: decision === 'forced' ? 'force' : 'promote',
+        model: { name: model.name, version: candidate.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason: ctx.inputs.reason || why,
+        details: {
+            previous: previous?.version ?? null,
+            challengerMetrics: challengerMetrics ?? null,
+            championMetrics: championMetrics ?? null,
+            source: candidate.properties.source_id ?? candidate.id,
+        },
+    });
+    return {
+        model: model.name,
+        decision,
+        champion: candidate,
+        previous,
+        challengerMetrics,
+        championMetrics,
+        why,
+    };
+}
+async function rollback(model, to, ctx) {
+    const previous = await resolveVersion(ctx.target, model.name, 'champion');
+    const target = to === 'previous'
+        ? (await ctx.target.registry.list(model.name, { tags: { stage: 'archived' } }))
+            .filter((v) => v.tags.demoted_at)
+            .sort((a, b) => (a.tags.demoted_at < b.tags.demoted_at ? -1 : 1))
+            .pop()
+        : await ctx.target.registry.get({ name: model.name, version: Number(to) });
+    if (!target)
+        throw new ConfigurationError(`${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`);
+    if (previous?.version === target.version) {
+        return {
+            model: model.name,
+            decision: 'skipped',
+            champion: previous,
+            previous,
+            why: `version ${target.version} is already the champion`,
+        };
+    }
+    await makeChampion(target, previous, ctx);
+    const why = `rolled back from version ${previous?.version ?? 'none'} to ${target.version}`;
+    await ctx.target.ledger.append({
+        kind: 'rollback',
+        model: { name: model.name, version: target.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason: ctx.inputs.reason || why,
+        details: { previous: previous?.version ?? null },
+    });
+    return { model: model.name, decision: 'rolled-back', champion: target, previous, why };
+}
+/**
+ * Tags move (new champion in, old champion archived) and the scoring pipeline
+ * is re-pointed; if re-pointing fails the tags are put back as they were.
+ */
+async function makeChampion(next, previous, ctx) {
+    const at = ctx.deps.now().toISOString();
+    const forward = [
+        { name: next.name, version: next.version, tags: { stage: 'champion', promoted_at: at } },
+    ];
+    const back = [
+        {
+            name: next.name,
+            version: next.version,
+            tags: { stage: next.tags.stage ?? null, promoted_at: next.tags.promoted_at ?? null },
+        },
+    ];
+    if (previous) {
+        forward.push({
+            name: previous.name,
+            version: previous.version,
+            tags: { stage: 'archived', demoted_at: at },
+        });
+        back.push({
+            name: previous.name,
+            version: previous.version,
+            tags: { stage: 'champion', demoted_at: previous.tags.demoted_at ?? null },
+        });
+    }
+    await ctx.target.registry.setTags(forward);
+    try {
+        const pipeline = await ctx.target.pipelines.get(versions_pipelineName(next.name));
+        if (pipeline)
+            await ctx.target.pipelines.createOrUpdate({
+                ...pipeline,
+                model: { name: next.name, version: next.version },
+            });
+    }
+    catch (error) {
+        await ctx.target.registry.setTags(back);
+        throw new Error(`re-pointing pipeline ${versions_pipelineName(next.name)} failed, tags restored: ${messageOf(error)}`);
+    }
+}
+/** Copies a version from the source environment's registry, keeping its lineage. */
+async function copyInto(version, ctx) {
+    const { version: copied, created } = await ctx.target.registry.register({
+        name: version.name,
+        sourceDir: version.path,
+        contentDigest: version.tags.content_digest ?? '',
+        tags: { ...version.tags, stage: 'candidate', source_environment: ctx.source.environment },
+        properties: { ...version.properties, source_id: version.id },
+    });
+    if (created) {
+        await ctx.target.ledger.append({
+            kind: 'register',
+            model: { name: copied.name, version: copied.version },
+            actor: ctx.run.actor,
+            runUrl: ctx.run.url || undefined,
+            reason: `copied from ${version.id}`,
+            details: { source: version.id },
+        });
+    }
+    return copied;
+}
+/** Scores a version on the evaluation batch as a platform job and measures it. */
+async function score(version, model, batch, ctx) {
+    const { config, projectDir } = ctx.loaded;
+    const outputDir = external_node_path_default().join(projectDir, '.mlops', 'evaluate', ctx.target.environment, model.name, `v${version.version}`);
+    await (0,promises_.mkdir)(outputDir, { recursive: true });
+    const job = await ctx.target.jobs.submit({
+        name: `evaluate ${version.name} v${version.version}`,
+        command: config.score.command,
+        codeDir: projectDir,
+        outputDir,
+        env: {
+            ...config.env,
+            MLOPS_INTERPRETER: config.interpreter,
+            MLOPS_STAGE: 'evaluate',
+            MLOPS_DATA_DIR: batch.dir,
+            MLOPS_OUTPUT_DIR: outputDir,
+            MLOPS_MODEL_DIR: version.path,
+            MLOPS_MODEL_NAME: version.name,
+            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
+        },
+    });
+    const done = await ctx.target.jobs.wait(job.id, {
+        timeoutMs: config.score['timeout-minutes'] * 60_000,
+    });
+    if (done.state !== 'succeeded')
+        throw new Error(`scoring version ${version.version} ${done.state}: ${done.message ?? ''} (log ${done.log})`);
+    const measured = await measurePredictions(ctx.loaded, batch, outputDir);
+    if (!measured.metrics)
+        throw new ConfigurationError(`scoring version ${version.version}: ${measured.problems.join('; ')}`);
+    return measured.metrics;
+}
+function renderPromoteReport(outcomes, target) {
+    const icon = {
+        promoted: '🏆',
+        forced: '⚠️',
+        skipped: '⏭️',
+        'rolled-back': '↩️',
+    };
+    return [
+        { kind: 'heading', text: `Promotion in ${target.environment}` },
+        {
+            kind: 'table',
+            headers: [
+                'Model',
+                'Decision',
+                'Champion',
+                'Before',
+                'Challenger MAPE',
+                'Champion MAPE',
+                'Why',
+            ],
+            rows: outcomes.map((o) => [
+                `\`${o.model}\``,
+                o.decision ? `${icon[o.decision]} ${o.decision}` : '❌ failed',
+                o.champion?.version ?? '–',
+                o.previous?.version ?? '–',
+                format_formatNumber(o.challengerMetrics?.mape),
+                format_formatNumber(o.championMetrics?.mape),
+                o.why,
+            ]),
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/publish-scoring-pipeline.ts
+
+
+
+
+
+
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const publishScoringPipeline = defineAction({
+    name: 'publish-scoring-pipeline',
+    title: 'Publish scoring pipeline',
+    description: 'Creates or updates the batch scoring pipeline of each model version (re-publishing the same definition changes nothing) and, with trigger, scores the batch input now and waits for the end.',
+    inputs: {
+        environment: {
+            description: 'The environment (from mlops.yaml) to publish in.',
+            default: 'local',
+        },
+        models: {
+            description: 'Model names or globs; empty for every model registered in the environment.',
+            default: '',
+        },
+        version: {
+            description: 'Which version to score with: champion, latest (newest candidate), or a number.',
+            default: 'champion',
+        },
+        trigger: {
+            description: 'Run the pipeline over the batch input now and wait for it.',
+            default: 'false',
+        },
+        schedule: {
+            description: 'Cron schedule recorded on the pipeline, e.g. "0 6 * * 1".',
+            default: '',
+        },
+        'fail-on-stale': {
+            description: 'Fail, rather than warn, when a model was trained longer ago than staleness-days.',
+            default: 'false',
+        },
+    },
+    outputs: {
+        'pipeline-name': 'Published pipeline names, comma-separated.',
+        'run-id': 'Run ids when triggered, in the same order.',
+        predictions: 'Folders holding each run’s predictions.csv, in the same order.',
+        'rows-scored': 'Rows scored per run, in the same order.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        environment: read.string('environment'),
+        models: read.list('models'),
+        version: read.string('version'),
+        trigger: read.boolean('trigger'),
+        schedule: read.optional('schedule'),
+        failOnStale: read.boolean('fail-on-stale'),
+    }),
+    execute: async (inputs, deps) => {
+        if (!/^(champion|latest|\d+)$/.test(inputs.version)) {
+            throw new ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
+        }
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
+        const registered = new Set(await platform.registry.names());
+        const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
+        if (!models.length) {
+            throw new ConfigurationError(`no model is registered in ${inputs.environment}: run register-model first`);
+        }
+        const run = runContext(deps.baseEnv);
+        const tables = new Map();
+        const results = [];
+        for (const model of models) {
+            const result = await publishOne(loaded, model, platform, { inputs, deps, run, tables });
+            results.push(result);
+            deps.progress(result.problem
+                ? `${model.name}: ${result.problem}`
+                : `${model.name}: ${result.pipeline} ${result.changed ? 'published' : 'unchanged'}${result.run ? `, run ${result.run.state}` : ''}`);
+        }
+        const failed = results.filter((r) => r.problem);
+        const stale = results.filter((r) => (r.ageDays ?? 0) > loaded.config['staleness-days']);
+        for (const r of stale) {
+            deps.logger.warning(`${r.model} version ${r.version?.version} was trained ${r.ageDays.toFixed(0)} days ago, over the ${loaded.config['staleness-days']}-day limit: retrain it`);
+        }
+        const published = results.filter((r) => r.pipeline);
+        const problems = [
+            ...failed.map((r) => `${r.model}: ${r.problem}`),
+            ...(inputs.failOnStale
+                ? stale.map((r) => `${r.model} is stale (${r.ageDays.toFixed(0)} days)`)
+                : []),
+        ];
+        return {
+            outputs: {
+                'pipeline-name': published.map((r) => r.pipeline).join(','),
+                'run-id': published.map((r) => r.run?.id ?? '').join(','),
+                predictions: published.map((r) => r.run?.output ?? '').join(','),
+                'rows-scored': published.map((r) => String(r.rows ?? '')).join(','),
+            },
+            report: renderPublishReport(results, platform, inputs.trigger),
+            failure: problems.length
+                ? `Scoring failed for ${problems.length} of ${results.length}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`
+                : undefined,
+        };
+    },
+});
+async function publishOne(loaded, model, platform, ctx) {
+    const version = await resolveVersion(platform, model.name, ctx.inputs.version);
+    if (!version)
+        return {
+            model: model.name,
+            problem: `has no ${ctx.inputs.version} version in ${platform.environment}`,
+        };
+    const ageDays = (ctx.deps.now().getTime() - Date.parse(version.createdAt)) / DAY_MS;
+    const name = versions_pipelineName(model.name);
+    const stateDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'batch', platform.environment, model.name);
+    const batch = await prepareBatch(loaded, model, external_node_path_default().join(stateDir, 'input'), ctx.tables);
+    const { pipeline, changed } = await platform.pipelines.createOrUpdate({
+        name,
+        model: { name: version.name, version: version.version },
+        command: loaded.config.score.command,
+        codeDir: loaded.projectDir,
+        input: batch.dir,
+        output: external_node_path_default().join(stateDir, 'predictions'),
+        env: {
+            ...loaded.config.env,
+            MLOPS_INTERPRETER: loaded.config.interpreter,
+            MLOPS_STAGE: 'batch',
+            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
+        },
+        ...(ctx.inputs.schedule && { schedule: ctx.inputs.schedule }),
+    });
+    if (changed) {
+        await platform.ledger.append({
+            kind: 'publish',
+            model: { name: version.name, version: version.version },
+            actor: ctx.run.actor,
+            runUrl: ctx.run.url || undefined,
+            reason: `pipeline ${name} revision ${pipeline.revision}`,
+            details: { pipeline: name, revision: pipeline.revision, digest: pipeline.digest },
+        });
+    }
+    const published = { model: model.name, version, pipeline: name, changed, ageDays };
+    if (!ctx.inputs.trigger)
+        return published;
+    const started = await platform.pipelines.trigger(name);
+    const run = await platform.pipelines.waitRun(started.id, {
+        timeoutMs: loaded.config.score['timeout-minutes'] * 60_000,
+        onState: (r) => ctx.deps.progress(`${model.name}: run ${r.id} ${r.state}`),
+    });
+    await platform.ledger.append({
+        kind: 'trigger',
+        model: { name: version.name, version: version.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason: `run ${run.id} ${run.state}`,
+        details: { pipeline: name, run: run.id, state: run.state, output: run.output },
+    });
+    if (run.state !== 'succeeded') {
+        return {
+            ...published,
+            run,
+            problem: `run ${run.id} ${run.state}${run.message ? `: ${run.message}` : ''}`,
+        };
+    }
+    const measured = await measurePredictions(loaded, batch, run.output);
+    return {
+        ...published,
+        run,
+        rows: measured.rows,
+        mape: measured.metrics?.mape,
+        rmse: measured.metrics?.rmse,
+        problem: measured.problems.length ? measured.problems.join('; ') : undefined,
+    };
+}
+function renderPublishReport(results, platform, triggered) {
+    return [
+        { kind: 'heading', text: `Batch scoring in ${platform.environment}` },
+        {
+            kind: 'table',
+            headers: ['Model', 'Version', 'Pipeline', 'Run', 'Rows', 'MAPE', 'RMSE', 'Age (days)'],
+            rows: results.map((r) => [
+                `\`${r.model}\``,
+                r.version?.version ?? '–',
+                r.pipeline ? `${r.pipeline} (${r.changed ? 'updated' : 'unchanged'})` : `❌ ${r.problem}`,
+                r.run
+                    ? `${r.run.state === 'succeeded' ? '✅' : '❌'} ${r.run.state}`
+                    : triggered
+                        ? '–'
+                        : 'not triggered',
+                r.rows ?? '–',
+                format_formatNumber(r.mape),
+                format_formatNumber(r.rmse),
+                r.ageDays === undefined ? '–' : r.ageDays.toFixed(0),
+            ]),
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/package-verify.ts
+
+
+
+
+/**
+ * Unpacks a package and checks it against its manifest: the manifest inside
+ * the archive must be the one beside it, and every file its digest. Anything
+ * else means the package changed after packaging and must not be registered.
+ */
+async function openPackage(folder, name, workDir) {
+    const manifestFile = external_node_path_default().join(folder, 'manifest.json');
+    const outer = await readUserFile(manifestFile, 'package manifest', `does not exist: package ${name} is incomplete; run package-artifacts again`);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(workDir, `${name}-`));
+    const dispose = () => (0,promises_.rm)(dir, { recursive: true, force: true });
+    try {
+        await extractArchive(external_node_path_default().join(folder, `${name}.tar`), dir);
+        const inner = await (0,promises_.readFile)(external_node_path_default().join(dir, 'manifest.json'), 'utf8').catch(() => '');
+        if (inner !== outer) {
+            throw new ConfigurationError(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
+        }
+        return { name, manifest: JSON.parse(inner), dir, dispose };
+    }
+    catch (error) {
+        await dispose();
+        if (error.code === 'ENOENT') {
+            throw new ConfigurationError(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
+        }
+        throw error;
+    }
+}
+/** Problems of one model's files against the manifest; empty when they match. */
+async function verifyModel(opened, model) {
+    const dir = external_node_path_default().join(opened.dir, 'models', model.name);
+    const present = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => []))
+        .filter((e) => e.isFile())
+        .map((e) => `models/${model.name}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
+    const listed = new Set(model.files.map((f) => f.path));
+    const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
+    for (const file of model.files) {
+        const digest = await fileDigest(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
+        if (digest === undefined)
+            problems.push(`${file.path} is missing`);
+        else if (digest !== file.digest)
+            problems.push(`${file.path} does not match its manifest digest`);
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/register-model.ts
@@ -72027,6 +72686,11 @@ const registerModel = defineAction({
             default: 'false',
         },
         reason: { description: 'Why, for the ledger.', default: '' },
+        'on-gate-miss': {
+            description: 'A model that misses a gate is not registered; fail the step for it (fail) or only report it (skip).',
+            default: 'fail',
+            values: ['fail', 'skip'],
+        },
     },
     outputs: {
         'model-name': 'Registered model names, comma-separated.',
@@ -72042,6 +72706,7 @@ const registerModel = defineAction({
         models: read.list('models'),
         force: read.boolean('force'),
         reason: read.string('reason'),
+        onGateMiss: read.enum('on-gate-miss'),
     }),
     execute: async (inputs, deps) => {
         const loaded = await loadConfig({
@@ -72063,7 +72728,7 @@ const registerModel = defineAction({
                     throw new ConfigurationError(`package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
                 }
             }
-            const platform = await openPlatform(loaded, inputs.environment, deps);
+            const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
             const results = [];
             for (const model of models) {
                 results.push(await registerOne(opened, model, platform, {
@@ -72080,6 +72745,8 @@ const registerModel = defineAction({
             }
             const done = results.filter((r) => r.version);
             const refused = results.filter((r) => r.refused);
+            for (const r of refused)
+                deps.logger.warning(`${r.model.name} was not registered: ${r.refused}`);
             return {
                 outputs: {
                     'model-name': done.map((r) => r.model.name).join(','),
@@ -72088,7 +72755,7 @@ const registerModel = defineAction({
                     created: done.map((r) => String(r.created)).join(','),
                 },
                 report: renderRegisterReport(results, platform, name),
-                failure: refused.length
+                failure: refused.length && inputs.onGateMiss === 'fail'
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
                         .map((r) => `${r.model.name} (${r.refused})`)
@@ -72106,7 +72773,7 @@ async function registerOne(opened, model, platform, ctx) {
     if (missed.length && !ctx.force) {
         return {
             model,
-            refused: `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
+            refused: `misses ${missed.map((g) => `${g.gate} (${format_formatNumber(g.actual)} against ${format_formatNumber(g.limit)})`).join(', ')}`,
         };
     }
     const { manifest } = opened;
@@ -72203,12 +72870,93 @@ function renderRegisterReport(results, platform, artifact) {
                     : r.created
                         ? '✅ registered (candidate)'
                         : '↩️ already registered',
-                formatNumber(r.model.metrics.mape),
-                formatNumber(r.model.baseline.mape),
+                format_formatNumber(r.model.metrics.mape),
+                format_formatNumber(r.model.baseline.mape),
                 `\`${r.model.digest.slice(0, 12)}\``,
             ]),
         },
     ];
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/status.ts
+
+
+
+
+const status_DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+/** Per model and environment: champion, candidates, age and the last scoring run. */
+async function statusReport(loaded, environments, deps) {
+    const blocks = [];
+    for (const environment of environments) {
+        const platform = await openPlatform(loaded, environment, deps);
+        const rows = [];
+        for (const name of await platform.registry.names()) {
+            const versions = await platform.registry.list(name);
+            const champion = versions.filter((v) => v.tags.stage === 'champion').pop();
+            const candidates = versions.filter((v) => v.tags.stage === 'candidate').map((v) => v.version);
+            const runs = await platform.pipelines.runs(pipelineName(name)).catch(() => []);
+            const last = runs[runs.length - 1];
+            rows.push([
+                `\`${name}\``,
+                champion ? `v${champion.version}` : '–',
+                champion ? formatNumber(Number(champion.tags.mape)) : '–',
+                champion ? formatNumber(Number(champion.tags.baseline_mape)) : '–',
+                champion
+                    ? `${((deps.now().getTime() - Date.parse(champion.createdAt)) / status_DAY_MS).toFixed(0)} d`
+                    : '–',
+                candidates.length ? candidates.map((v) => `v${v}`).join(', ') : '–',
+                last ? `${last.state} ${last.startedAt.slice(0, 16).replace('T', ' ')}` : '–',
+                last?.state === 'succeeded'
+                    ? `\`${path.relative(loaded.projectDir, last.output) || '.'}/predictions.csv\``
+                    : '–',
+            ]);
+        }
+        blocks.push({ kind: 'heading', text: `${environment} (${platform.backend}: ${platform.location})` }, rows.length
+            ? {
+                kind: 'table',
+                headers: [
+                    'Model',
+                    'Champion',
+                    'MAPE',
+                    'Baseline MAPE',
+                    'Age',
+                    'Candidates',
+                    'Last scoring run',
+                ],
+                rows,
+            }
+            : { kind: 'text', text: 'No model registered.' });
+    }
+    return blocks;
+}
+/** The ledger of an environment, oldest first, and whether its chain is intact. */
+async function ledgerReport(platform, model) {
+    const events = await platform.ledger.list(model ? { model } : undefined);
+    const verdict = await platform.ledger.verify();
+    return {
+        ok: verdict.ok,
+        blocks: [
+            { kind: 'heading', text: `Ledger of ${platform.environment}${model ? ` for ${model}` : ''}` },
+            {
+                kind: 'table',
+                headers: ['#', 'When', 'Event', 'Model', 'Who', 'Why'],
+                rows: events.map((e) => [
+                    e.seq,
+                    e.at.slice(0, 19).replace('T', ' '),
+                    e.kind,
+                    e.model ? `${e.model.name} v${e.model.version}` : '–',
+                    e.actor,
+                    e.reason,
+                ]),
+            },
+            {
+                kind: 'text',
+                text: verdict.ok
+                    ? `Chain intact: ${verdict.events} events, each sealed by the hash of the one before.`
+                    : `Chain BROKEN:\n${verdict.problems.map((p) => `- ${p}`).join('\n')}`,
+            },
+        ],
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/index.ts
@@ -72220,8 +72968,21 @@ function renderRegisterReport(results, platform, artifact) {
 
 
 
+
+
+
+
+
+
 /** Every action of the suite, in the order of the flow. */
-const actions = [lintAndTest, basicModelValidate, packageArtifacts, registerModel];
+const actions = [
+    lintAndTest,
+    basicModelValidate,
+    packageArtifacts,
+    registerModel,
+    publishScoringPipeline,
+    promoteRelease,
+];
 
 ;// CONCATENATED MODULE: ./actions/lint-and-test/src/main.ts
 

@@ -5,16 +5,23 @@ import {
   type ActionResult,
   COMMON_INPUTS,
 } from '@mlops/action-kit';
-import { loadConfig } from '@mlops/config';
-import { isConfigurationError, messageOf, toTerminal } from '@mlops/foundation';
-import { actions, basicModelValidate, lintAndTest } from '@mlops/stages';
+import { loadConfig, type LoadedConfig } from '@mlops/config';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigurationError, isConfigurationError, messageOf, toTerminal } from '@mlops/foundation';
+import {
+  actions,
+  basicModelValidate,
+  ledgerReport,
+  openPlatform,
+  statusReport,
+} from '@mlops/stages';
+import { FLOWS, type Options } from './flows.js';
 import { terminalDeps } from './terminal.js';
 
 /** Exit codes: 0 all checks passed, 1 a check failed, 2 bad input or config. */
 const CHECK_FAILED = 1;
 const BAD_INPUT = 2;
-
-type Options = Record<string, string | boolean | undefined>;
 
 function optionName(input: string): string {
   return input.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -87,32 +94,117 @@ export function buildProgram(): Command {
   }
 
   const flow = program.command('flow').description('Runs a stage of the documented flow.');
-  addInputs(
-    flow
-      .command('pr')
-      .description('The pull-request stage: lint-and-test, then basic-model-validate (stage pr).'),
-    {
+  for (const [name, definition] of Object.entries(FLOWS)) {
+    addInputs(flow.command(name).description(definition.description), {
       ...COMMON_INPUTS,
       models: basicModelValidate.inputs.models!,
       parallel: basicModelValidate.inputs.parallel!,
-    },
-  ).action(async (options: Options) => {
-    const failures: string[] = [];
-    for (const [definition, overrides] of [
-      [lintAndTest, {}],
-      [basicModelValidate, { stage: 'pr' }],
-    ] as const) {
-      process.stderr.write(`\n── ${definition.title} ──\n`);
-      const result = await execute(definition as ActionDefinition, options, overrides);
-      show(result);
-      if (result.failure) failures.push(result.failure);
-    }
-    process.stdout.write(
-      `\nPR stage: ${failures.length ? `failed\n${failures.map((f) => `  ✗ ${f}`).join('\n')}` : 'passed'}\n`,
-    );
-    if (failures.length) fail(failures.join('\n'), false);
-  });
+    })
+      .option('--force', 'Promote even when a candidate is not better (promote, all).')
+      .option('--reason <text>', 'Why, for the ledger (promote, rollback, all).')
+      .option('--to <version>', 'The version to roll back to (rollback); default: previous.')
+      .action(async (options: Options) => {
+        if (name === 'all') await freshEnvironments(options);
+        const failures: string[] = [];
+        for (const { action, inputs } of definition.steps(options)) {
+          process.stderr.write(`\n── ${action.title} ──\n`);
+          const result = await execute(action, options, inputs);
+          show(result);
+          if (result.failure) failures.push(result.failure);
+        }
+        if (name !== 'pr') {
+          const loaded = await loadOptions(options);
+          process.stdout.write(
+            toTerminal(
+              await statusReport(
+                loaded,
+                deliveryEnvironments(loaded),
+                terminalDeps({ verbose: false }),
+              ),
+            ),
+          );
+        }
+        process.stdout.write(
+          `\n${name} stage: ${failures.length ? `failed\n${failures.map((f) => `  ✗ ${f}`).join('\n')}` : 'passed'}\n`,
+        );
+        if (failures.length) fail(failures.join('\n'), false);
+      });
+  }
+
+  addInputs(
+    program
+      .command('status')
+      .description('Champion, candidates, age and last scoring run per model and environment.'),
+    COMMON_INPUTS,
+  )
+    .option('--environment <name>', 'Only this environment.')
+    .action(async (options: Options) => {
+      const loaded = await loadOptions(options);
+      const environments =
+        typeof options.environment === 'string'
+          ? [options.environment]
+          : Object.keys(loaded.config.environments);
+      process.stdout.write(
+        toTerminal(await statusReport(loaded, environments, terminalDeps({ verbose: false }))),
+      );
+    });
+
+  addInputs(
+    program
+      .command('ledger')
+      .description('The history of registrations, promotions and rollbacks of an environment.'),
+    COMMON_INPUTS,
+  )
+    .argument('[verify]', '"verify": only check the hash chain (exit 1 when broken).')
+    .option('--environment <name>', 'The environment.', 'local')
+    .option('--model <name>', 'Only this model.')
+    .action(async (verb: string | undefined, options: Options) => {
+      if (verb !== undefined && verb !== 'verify')
+        throw new ConfigurationError(`ledger takes "verify" or nothing, got "${verb}"`);
+      const loaded = await loadOptions(options);
+      const platform = await openPlatform(
+        loaded,
+        String(options.environment),
+        terminalDeps({ verbose: false }),
+      );
+      const { blocks, ok } = await ledgerReport(
+        platform,
+        typeof options.model === 'string' ? options.model : undefined,
+      );
+      process.stdout.write(toTerminal(verb === 'verify' ? blocks.slice(-1) : blocks));
+      if (!ok) fail(`the ledger of ${platform.environment} has been tampered with`, false);
+    });
   return program;
+}
+
+function loadOptions(options: Options): Promise<LoadedConfig> {
+  return loadConfig({
+    workingDirectory: typeof options.workingDirectory === 'string' ? options.workingDirectory : '.',
+    config: typeof options.config === 'string' ? options.config : 'mlops.yaml',
+  });
+}
+
+/** The environments the delivery flows use, where configured. */
+function deliveryEnvironments(loaded: LoadedConfig): string[] {
+  return ['dev', 'prod'].filter((e) => e in loaded.config.environments);
+}
+
+/** `flow all` starts from empty dev and prod; only local ones can be emptied. */
+async function freshEnvironments(options: Options): Promise<void> {
+  const loaded = await loadOptions(options);
+  for (const name of ['dev', 'prod']) {
+    const settings = loaded.config.environments[name];
+    if (!settings)
+      throw new ConfigurationError(`flow all needs environments dev and prod in ${loaded.file}`);
+    if (settings.backend !== 'local') {
+      throw new ConfigurationError(
+        `flow all starts from empty environments, so it only runs on local ones; ${name} is ${settings.backend}`,
+      );
+    }
+    const dir = path.resolve(loaded.projectDir, settings.path ?? path.join('.mlops', name));
+    process.stderr.write(`Starting ${name} empty: removing ${dir}\n`);
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 class CheckFailed extends Error {

@@ -1,13 +1,26 @@
 import { basicModelValidate } from './basic-model-validate.js';
 import { lintAndTest } from './lint-and-test.js';
 import { packageArtifacts } from './package-artifacts.js';
+import { promoteRelease } from './promote-release.js';
+import { publishScoringPipeline } from './publish-scoring-pipeline.js';
 import { registerModel } from './register-model.js';
 
 export { basicModelValidate, type BasicModelValidateInputs } from './basic-model-validate.js';
 export { lintAndTest, type LintAndTestInputs } from './lint-and-test.js';
 export { packageArtifacts, type PackageArtifactsInputs } from './package-artifacts.js';
+export { promoteRelease, type Decision, type PromoteInputs } from './promote-release.js';
+export { publishScoringPipeline, type PublishInputs } from './publish-scoring-pipeline.js';
 export { registerModel, type RegisterModelInputs } from './register-model.js';
 export type { ModelValidation } from './model-validation.js';
+export { openPlatform } from './platform-open.js';
+export { ledgerReport, statusReport } from './status.js';
 
 /** Every action of the suite, in the order of the flow. */
-export const actions = [lintAndTest, basicModelValidate, packageArtifacts, registerModel] as const;
+export const actions = [
+  lintAndTest,
+  basicModelValidate,
+  packageArtifacts,
+  registerModel,
+  publishScoringPipeline,
+  promoteRelease,
+] as const;

@@ -20,6 +20,7 @@ export interface RegisterModelInputs {
   models: string[];
   force: boolean;
   reason: string;
+  onGateMiss: 'fail' | 'skip';
 }
 
 /** Copied next to the model files of every version: where it came from. */
@@ -55,6 +56,12 @@ export const registerModel = defineAction<RegisterModelInputs>({
       default: 'false',
     },
     reason: { description: 'Why, for the ledger.', default: '' },
+    'on-gate-miss': {
+      description:
+        'A model that misses a gate is not registered; fail the step for it (fail) or only report it (skip).',
+      default: 'fail',
+      values: ['fail', 'skip'],
+    },
   },
   outputs: {
     'model-name': 'Registered model names, comma-separated.',
@@ -70,6 +77,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
     models: read.list('models'),
     force: read.boolean('force'),
     reason: read.string('reason'),
+    onGateMiss: read.enum('on-gate-miss'),
   }),
   execute: async (inputs, deps) => {
     const loaded = await loadConfig({
@@ -114,6 +122,8 @@ export const registerModel = defineAction<RegisterModelInputs>({
       }
       const done = results.filter((r) => r.version);
       const refused = results.filter((r) => r.refused);
+      for (const r of refused)
+        deps.logger.warning(`${r.model.name} was not registered: ${r.refused}`);
       return {
         outputs: {
           'model-name': done.map((r) => r.model.name).join(','),
@@ -122,14 +132,15 @@ export const registerModel = defineAction<RegisterModelInputs>({
           created: done.map((r) => String(r.created)).join(','),
         },
         report: renderRegisterReport(results, platform, name),
-        failure: refused.length
-          ? `${refused.length} of ${results.length} models were not registered: ${refused
-              .slice(0, 3)
-              .map((r) => `${r.model.name} (${r.refused})`)
-              .join(
-                '; ',
-              )}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
-          : undefined,
+        failure:
+          refused.length && inputs.onGateMiss === 'fail'
+            ? `${refused.length} of ${results.length} models were not registered: ${refused
+                .slice(0, 3)
+                .map((r) => `${r.model.name} (${r.refused})`)
+                .join(
+                  '; ',
+                )}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+            : undefined,
       };
     } finally {
       await opened.dispose();
