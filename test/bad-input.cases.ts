@@ -3,7 +3,16 @@ import path from 'node:path';
 import { InputReader, type ActionDefinition } from '@mlops/action-kit';
 import { parseConfig } from '@mlops/config';
 import { messageOf } from '@mlops/foundation';
-import { basicModelValidate, lintAndTest, type ModelValidation } from '@mlops/stages';
+import {
+  basicModelValidate,
+  lintAndTest,
+  packageArtifacts,
+  promoteRelease,
+  publishScoringPipeline,
+  registerModel,
+  type ModelValidation,
+} from '@mlops/stages';
+import { runStage } from './support/stages.js';
 import { recordingDeps } from './support/deps.js';
 import { tinyProject } from './support/project.js';
 
@@ -261,5 +270,85 @@ export const cases: BadInputCase[] = [
     name: 'matrix value with no rows',
     run: async () =>
       modelError(await tinyProject({ config: (t) => t.replace('group: [a, b]', 'group: [a, c]') })),
+  },
+  // The delivery stages (package, register, publish, promote).
+  {
+    name: 'package from an unknown stage',
+    run: async () =>
+      actionError(packageArtifacts as ActionDefinition, await tinyProject({ git: true }), {
+        'from-stage': 'prod',
+      }),
+  },
+  {
+    name: 'package a lock file that does not exist',
+    run: async () => {
+      const project = await tinyProject({
+        git: true,
+        config: (t) => `${t}package:\n  environment: [requirements.lock]\n`,
+      });
+      await runStage(basicModelValidate, project, { stage: 'main' });
+      return actionError(packageArtifacts as ActionDefinition, project);
+    },
+  },
+  {
+    name: 'register with no package made',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await tinyProject({ git: true })),
+  },
+  {
+    name: 'register a package that is not there',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await tinyProject({ git: true }), {
+        artifact: 'tiny-000000000000',
+      }),
+  },
+  {
+    name: 'register with an unknown on-gate-miss',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await tinyProject({ git: true }), {
+        'on-gate-miss': 'warn',
+      }),
+  },
+  {
+    name: 'register into an azureml environment',
+    run: async () =>
+      actionError(
+        registerModel as ActionDefinition,
+        await tinyProject({
+          git: true,
+          config: (t) =>
+            t.replace(
+              'prod: { backend: local, path: .mlops/prod }',
+              'prod: { backend: azureml, subscription-id: s, resource-group: g, workspace: w }',
+            ),
+        }),
+        { environment: 'prod' },
+      ),
+  },
+  {
+    name: 'publish before anything is registered',
+    run: async () =>
+      actionError(publishScoringPipeline as ActionDefinition, await tinyProject({ git: true })),
+  },
+  {
+    name: 'publish with a misspelt trigger',
+    run: async () =>
+      actionError(publishScoringPipeline as ActionDefinition, await tinyProject({ git: true }), {
+        trigger: 'yes',
+      }),
+  },
+  {
+    name: 'promote an unknown version',
+    run: async () =>
+      actionError(promoteRelease as ActionDefinition, await tinyProject({ git: true }), {
+        version: 'newest',
+      }),
+  },
+  {
+    name: 'promote from an unknown environment',
+    run: async () =>
+      actionError(promoteRelease as ActionDefinition, await tinyProject({ git: true }), {
+        'from-environment': 'qa',
+      }),
   },
 ];

@@ -64,6 +64,24 @@ const expected: Record<string, string> = {
     'data sample <project>/data/missing.csv does not exist: check the path in mlops.yaml',
   'matrix value with no rows':
     'tiny-c train: no rows of <project>/data/sample.csv match group=c: check the matrix values against the data',
+  'package from an unknown stage': 'input \'from-stage\' must be one of pr, main, got "prod"',
+  'package a lock file that does not exist':
+    'requirements.lock (listed in mlops.yaml) does not exist in <project>: fix the path',
+  'register with no package made':
+    'no package in <project>/.mlops/artifacts: run package-artifacts first, or set the artifact input',
+  'register a package that is not there':
+    'package tiny-000000000000 is not in <project>/.mlops/artifacts: run package-artifacts first, or check the artifact input',
+  'register with an unknown on-gate-miss':
+    'input \'on-gate-miss\' must be one of fail, skip, got "warn"',
+  'register into an azureml environment':
+    'environment "prod" uses backend azureml, which this version does not support yet: use backend local',
+  'publish before anything is registered':
+    'no model is registered in local: run register-model first',
+  'publish with a misspelt trigger': 'input \'trigger\' must be true or false, got "yes"',
+  'promote an unknown version':
+    'input \'version\' must be latest or a version number, got "newest"',
+  'promote from an unknown environment':
+    'environment "qa" is not in <project>/mlops.yaml: use one of local, dev, prod',
 };
 
 describe('bad input gets an exact, actionable error', () => {

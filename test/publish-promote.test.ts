@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RecordingLogger } from '@mlops/foundation';
 import { openLocalPlatform } from '@mlops/platform';
 import {
   packageArtifacts,
@@ -72,6 +73,31 @@ describe('publish-scoring-pipeline', () => {
     expect(run.failure).toMatch(
       /^Scoring failed for 1 of 1: tiny-a: run run-\S+ failed: exited 4: no input today$/,
     );
+  });
+
+  it('warns about a model older than staleness-days, or fails with fail-on-stale', async () => {
+    const project = await tinyProject({ git: true });
+    await trainAndPackage(project);
+    await runStage(registerModel, project, { models: 'tiny-a' });
+    const later = { now: () => new Date('2027-03-02T00:00:00Z') };
+    const logger = new RecordingLogger();
+    const warned = await runStage(
+      publishScoringPipeline,
+      project,
+      { version: 'latest' },
+      { ...later, logger },
+    );
+    expect(warned.failure).toBeUndefined();
+    expect(logger.messages('warning')).toEqual([
+      'tiny-a version 1 was trained 100 days ago, over the 60-day limit: retrain it',
+    ]);
+    const failed = await runStage(
+      publishScoringPipeline,
+      project,
+      { version: 'latest', 'fail-on-stale': 'true' },
+      later,
+    );
+    expect(failed.failure).toBe('Scoring failed for 1 of 1: tiny-a is stale (100 days)');
   });
 
   it('says which version is missing, and rejects a bad version input', async () => {

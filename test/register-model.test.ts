@@ -54,7 +54,7 @@ describe('register-model', () => {
     expect(prod.outputs['model-id']).toBe('prod/tiny-a/1,prod/tiny-b/1');
     expect(await (await platform(project, 'dev')).registry.names()).toEqual(['tiny-a']);
     await expect(runStage(registerModel, project, { environment: 'staging' })).rejects.toThrow(
-      `environment "staging" is not in ${project}/mlops.yaml (environments: local, dev, prod); did you mean "local"?`,
+      `environment "staging" is not in ${project}/mlops.yaml: use one of local, dev, prod`,
     );
   });
 

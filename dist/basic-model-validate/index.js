@@ -56010,6 +56010,20 @@ async function mapLimit(items, concurrency, fn) {
     return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
 }
 
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(21916);
+;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
+
+/** ` (did you mean "x"?)` when one option is close to what was written, else ''. */
+function didYouMean(word, options) {
+    if (!options.length)
+        return '';
+    const best = (0,mod/* closest */.kp)(word, [...options]);
+    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
+        ? ` (did you mean "${best}"?)`
+        : '';
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
@@ -56148,6 +56162,7 @@ function renderTextTable(headers, rows) {
 }
 
 ;// CONCATENATED MODULE: ./packages/foundation/src/index.ts
+
 
 
 
@@ -66100,8 +66115,6 @@ function expand(schemas) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./packages/config/src/locate.ts
 
 /** "models.matrix.speed[1]": how a key path reads in messages. */
@@ -66280,7 +66293,6 @@ function epochsFor(model, stage) {
 
 
 
-
 const MAX_LISTED = 5;
 async function loadConfig(where) {
     const projectDir = external_node_path_default().resolve(where.workingDirectory);
@@ -66353,7 +66365,7 @@ function describeIssue(issue, root) {
         case 'unrecognized_keys': {
             const key = issue.keys[0] ?? '';
             const allowed = allowedKeysAt(issue.path);
-            const hint = suggestion(key, allowed);
+            const hint = didYouMean(key, allowed);
             return {
                 path: [...issue.path, key],
                 keyOnly: true,
@@ -66363,7 +66375,7 @@ function describeIssue(issue, root) {
         case 'invalid_value':
             return {
                 path: issue.path,
-                message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${load_describe(value)}${suggestion(String(value), issue.values.map(String))}`,
+                message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${load_describe(value)}${didYouMean(String(value), issue.values.map(String))}`,
             };
         case 'too_small':
         case 'too_big': {
@@ -66434,7 +66446,7 @@ function checkData(config, problems) {
         if (columns.length && !columns.includes(column)) {
             problems.push({
                 path: key,
-                message: `column "${column}" is not in data.columns${suggestion(column, columns)}`,
+                message: `column "${column}" is not in data.columns${didYouMean(column, columns)}`,
             });
         }
     }
@@ -66444,14 +66456,6 @@ function checkData(config, problems) {
             message: 'needs test.coverage, the Cobertura XML file the test command writes',
         });
     }
-}
-function suggestion(word, options) {
-    if (!options.length)
-        return '';
-    const best = (0,mod/* closest */.kp)(word, [...options]);
-    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
-        ? ` (did you mean "${best}"?)`
-        : '';
 }
 function valueAt(root, path) {
     let value = root;
@@ -70563,6 +70567,8 @@ function manifestDigest(manifest) {
 
 ;// CONCATENATED MODULE: ./packages/artifacts/src/store.ts
 
+
+
 /** Packages stay in `<root>/<name>/`: storing is a no-op, fetching a lookup. */
 class FolderStore {
     root;
@@ -70576,6 +70582,9 @@ class FolderStore {
         return { name, id: this.folder(name), location: this.folder(name) };
     }
     async fetch(name) {
+        if (!(await (0,promises_.stat)(this.folder(name)).catch(() => null))) {
+            throw new ConfigurationError(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
+        }
         return this.folder(name);
     }
 }
@@ -72006,14 +72015,13 @@ async function openLocalPlatform(options) {
 
 
 
-
 /** The platform of a configured environment; actions never branch on its backend. */
 async function platform_open_openPlatform(loaded, environment, deps) {
     const environments = loaded.config.environments;
     const settings = environments[environment];
     if (!settings) {
         const names = Object.keys(environments);
-        throw new ConfigurationError(`environment "${environment}" is not in ${loaded.file} (environments: ${names.join(', ')}); did you mean "${(0,mod/* closest */.kp)(environment, names)}"?`);
+        throw new ConfigurationError(`environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`);
     }
     if (settings.backend === 'azureml') {
         throw new ConfigurationError(`environment "${environment}" uses backend azureml, which this version does not support yet: use backend local`);
@@ -72714,6 +72722,7 @@ const registerModel = defineAction({
             config: inputs.config,
         });
         const run = runContext(deps.baseEnv);
+        const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
         const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
         const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
         const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
@@ -72728,7 +72737,6 @@ const registerModel = defineAction({
                     throw new ConfigurationError(`package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
                 }
             }
-            const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
             const results = [];
             for (const model of models) {
                 results.push(await registerOne(opened, model, platform, {

@@ -1,4 +1,9 @@
-import { InputReader, type ActionDefinition, type ActionResult } from '@mlops/action-kit';
+import {
+  InputReader,
+  type ActionDefinition,
+  type ActionResult,
+  type StageDeps,
+} from '@mlops/action-kit';
 import { basicModelValidate, packageArtifacts } from '@mlops/stages';
 import { recordingDeps } from './deps.js';
 
@@ -7,13 +12,14 @@ export async function runStage(
   definition: unknown,
   project: string,
   inputs: Record<string, string> = {},
+  deps: Partial<StageDeps> = {},
 ): Promise<ActionResult> {
   const action = definition as ActionDefinition;
   const read = new InputReader(
     action.inputs,
     (name) => ({ 'working-directory': project, ...inputs })[name] ?? '',
   );
-  return action.execute(action.parseInputs(read), recordingDeps(project));
+  return action.execute(action.parseInputs(read), { ...recordingDeps(project), ...deps });
 }
 
 /** Trains the tiny models (stage main) and packages them; returns the package's outputs. */

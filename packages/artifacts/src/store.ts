@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigurationError } from '@mlops/foundation';
 
 export interface StoredArtifact {
   name: string;
@@ -34,6 +36,11 @@ export class FolderStore implements ArtifactStore {
   }
 
   async fetch(name: string): Promise<string> {
+    if (!(await stat(this.folder(name)).catch(() => null))) {
+      throw new ConfigurationError(
+        `package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`,
+      );
+    }
     return this.folder(name);
   }
 }

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { closest, distance } from 'fastest-levenshtein';
-import { ConfigurationError, readUserFile } from '@mlops/foundation';
+import { ConfigurationError, didYouMean, readUserFile } from '@mlops/foundation';
 import { allowedKeysAt } from './json-schema.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { checkModelNames, expandModels, type ModelProblem, type ModelSpec } from './models.js';
@@ -122,7 +121,7 @@ function describeIssue(
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '';
       const allowed = allowedKeysAt(issue.path);
-      const hint = suggestion(key, allowed);
+      const hint = didYouMean(key, allowed);
       return {
         path: [...issue.path, key],
         keyOnly: true,
@@ -132,7 +131,7 @@ function describeIssue(
     case 'invalid_value':
       return {
         path: issue.path,
-        message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(value)}${suggestion(String(value), issue.values.map(String))}`,
+        message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(value)}${didYouMean(String(value), issue.values.map(String))}`,
       };
     case 'too_small':
     case 'too_big': {
@@ -205,7 +204,7 @@ function checkData(config: ProjectConfig, problems: { path: KeyPath; message: st
     if (columns.length && !columns.includes(column)) {
       problems.push({
         path: key,
-        message: `column "${column}" is not in data.columns${suggestion(column, columns)}`,
+        message: `column "${column}" is not in data.columns${didYouMean(column, columns)}`,
       });
     }
   }
@@ -215,14 +214,6 @@ function checkData(config: ProjectConfig, problems: { path: KeyPath; message: st
       message: 'needs test.coverage, the Cobertura XML file the test command writes',
     });
   }
-}
-
-function suggestion(word: string, options: readonly string[]): string {
-  if (!options.length) return '';
-  const best = closest(word, [...options]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : '';
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

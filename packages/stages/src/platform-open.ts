@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { StageDeps } from '@mlops/action-kit';
 import type { LoadedConfig } from '@mlops/config';
-import { ConfigurationError } from '@mlops/foundation';
+import { ConfigurationError, didYouMean } from '@mlops/foundation';
 import { openLocalPlatform, type Platform } from '@mlops/platform';
-import { closest } from 'fastest-levenshtein';
 
 /** The platform of a configured environment; actions never branch on its backend. */
 export async function openPlatform(
@@ -16,7 +15,7 @@ export async function openPlatform(
   if (!settings) {
     const names = Object.keys(environments);
     throw new ConfigurationError(
-      `environment "${environment}" is not in ${loaded.file} (environments: ${names.join(', ')}); did you mean "${closest(environment, names)}"?`,
+      `environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`,
     );
   }
   if (settings.backend === 'azureml') {

@@ -85,6 +85,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
       config: inputs.config,
     });
     const run = runContext(deps.baseEnv);
+    const platform = await openPlatform(loaded, inputs.environment, deps);
     const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
     const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
     const workDir = path.join(loaded.projectDir, '.mlops', 'tmp');
@@ -101,7 +102,6 @@ export const registerModel = defineAction<RegisterModelInputs>({
           );
         }
       }
-      const platform = await openPlatform(loaded, inputs.environment, deps);
       const results: Registered[] = [];
       for (const model of models) {
         results.push(
