@@ -118,3 +118,41 @@ describe('register-model', () => {
     ]);
   });
 });
+
+describe('register-model from a model folder', () => {
+  it('registers one named model, only when forced since it has no validated metrics', async () => {
+    const project = await tinyProject({ git: true });
+    await trainAndPackage(project);
+    const dir = '.mlops/validate/main/tiny-b/train/model';
+    const refused = await runStage(registerModel, project, { 'model-dir': dir, models: 'tiny-b' });
+    expect(refused.failure).toBe(
+      '1 of 1 models were not registered: tiny-b (has no validated metrics, so mape <= 0.5 cannot be checked). Improve them, or pass force: true to register anyway',
+    );
+    const forced = await runStage(registerModel, project, {
+      'model-dir': dir,
+      models: 'tiny-b',
+      force: 'true',
+    });
+    expect(forced.outputs).toMatchObject({
+      'model-name': 'tiny-b',
+      'model-version': '1',
+      created: 'true',
+    });
+    const version = (await platform(project).then((p) =>
+      p.registry.get({ name: 'tiny-b', version: 1 }),
+    ))!;
+    expect(version.tags).toMatchObject({
+      stage: 'candidate',
+      model_dir: path.join(project, dir),
+      git_ref: 'refs/heads/main',
+    });
+    // The same files from a package are the same content: no second version.
+    const fromPackage = await runStage(registerModel, project, { models: 'tiny-b' });
+    expect(fromPackage.outputs).toMatchObject({ 'model-version': '1', created: 'false' });
+    await expect(
+      runStage(registerModel, project, { 'model-dir': dir, models: 'tiny-*' }),
+    ).rejects.toThrow(
+      `model-dir needs models to name exactly one model of ${project}/mlops.yaml ("tiny-*" is not one)`,
+    );
+  });
+});

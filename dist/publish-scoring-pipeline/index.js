@@ -72685,6 +72685,10 @@ const registerModel = defineAction({
             description: 'Package name from package-artifacts; empty for the newest local package.',
             default: '',
         },
+        'model-dir': {
+            description: 'Register this folder of model files instead of a package (one model, named by models); it has no validated metrics, so it needs force: true.',
+            default: '',
+        },
         models: {
             description: 'Model names or globs within the package; empty for all of them.',
             default: '',
@@ -72711,6 +72715,7 @@ const registerModel = defineAction({
         config: read.string('config'),
         environment: read.string('environment'),
         artifact: read.optional('artifact'),
+        modelDir: read.optional('model-dir'),
         models: read.list('models'),
         force: read.boolean('force'),
         reason: read.string('reason'),
@@ -72723,23 +72728,16 @@ const registerModel = defineAction({
         });
         const run = runContext(deps.baseEnv);
         const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
-        const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
-        const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
         const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
         await (0,promises_.mkdir)(workDir, { recursive: true });
-        const opened = await openPackage(await store.fetch(name), name, workDir);
+        const source = inputs.modelDir
+            ? await folderSource(loaded, external_node_path_default().resolve(loaded.projectDir, inputs.modelDir), inputs.models)
+            : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps, workDir), inputs.models);
         try {
-            const models = pickModels(opened, inputs.models);
-            // Every file is checked before anything is registered: all or nothing.
-            for (const model of models) {
-                const problems = await verifyModel(opened, model);
-                if (problems.length) {
-                    throw new ConfigurationError(`package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
-                }
-            }
+            const models = source.models;
             const results = [];
             for (const model of models) {
-                results.push(await registerOne(opened, model, platform, {
+                results.push(await registerOne(source, model, platform, {
                     run,
                     deps,
                     force: inputs.force,
@@ -72762,7 +72760,7 @@ const registerModel = defineAction({
                     'model-id': done.map((r) => r.version.id).join(','),
                     created: done.map((r) => String(r.created)).join(','),
                 },
-                report: renderRegisterReport(results, platform, name),
+                report: renderRegisterReport(results, platform, source.label),
                 failure: refused.length && inputs.onGateMiss === 'fail'
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
@@ -72772,37 +72770,115 @@ const registerModel = defineAction({
             };
         }
         finally {
-            await opened.dispose();
+            await source.dispose();
         }
     },
 });
-async function registerOne(opened, model, platform, ctx) {
+async function fetchPackage(artifact, loaded, run, deps, workDir) {
+    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    const folder = await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name);
+    return openPackage(folder, name, workDir);
+}
+async function packageSource(opened, patterns) {
+    const source = {
+        label: `package \`${opened.name}\``,
+        models: [],
+        filesOf: (model) => external_node_path_default().join(opened.dir, 'models', model.name),
+        manifest: { file: external_node_path_default().join(opened.dir, 'manifest.json'), value: opened.manifest },
+        git: opened.manifest.git,
+        tags: { package: opened.name },
+        dispose: opened.dispose,
+    };
+    try {
+        source.models = pickModels(opened, patterns);
+        // Every file is checked before anything is registered: all or nothing.
+        for (const model of source.models) {
+            const problems = await verifyModel(opened, model);
+            if (problems.length) {
+                throw new ConfigurationError(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
+            }
+        }
+        return source;
+    }
+    catch (error) {
+        await opened.dispose();
+        throw error;
+    }
+}
+/** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
+async function folderSource(loaded, dir, names) {
+    const [name, ...more] = names;
+    const spec = loaded.models.find((m) => m.name === name);
+    if (!name || more.length || !spec) {
+        throw new ConfigurationError(`model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`);
+    }
+    const listing = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => {
+        throw new ConfigurationError(`model-dir ${dir} does not exist: point it at the folder train wrote`);
+    });
+    const files = await Promise.all(listing
+        .filter((e) => e.isFile())
+        .map(async (e) => {
+        const file = external_node_path_default().join(e.parentPath, e.name);
+        const relative = external_node_path_default().relative(dir, file).split((external_node_path_default()).sep).join('/');
+        return { path: relative, digest: await fileDigest(file), bytes: (await (0,promises_.stat)(file)).size };
+    }));
+    if (!files.length)
+        throw new ConfigurationError(`model-dir ${dir} holds no files: point it at the folder train wrote`);
+    const revision = await gitRevision(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
+    const unknown = { mape: null, rmse: null, rmse_zero: null, mae: null };
+    return {
+        label: `folder \`${dir}\``,
+        models: [
+            {
+                name,
+                params: spec.params,
+                epochs: 0,
+                digest: treeDigest(files),
+                files,
+                metrics: unknown,
+                baseline: unknown,
+                gates: spec.gates.map((g) => ({ gate: g.text, passed: false, actual: null, limit: null })),
+            },
+        ],
+        filesOf: () => dir,
+        git: { sha: revision.sha, ref: revision.ref },
+        tags: { model_dir: dir },
+        dispose: async () => undefined,
+    };
+}
+async function registerOne(source, model, platform, ctx) {
     const missed = model.gates.filter((g) => !g.passed);
     if (missed.length && !ctx.force) {
+        const unmeasured = Object.values(model.metrics).every((v) => v === null);
         return {
             model,
-            refused: `misses ${missed.map((g) => `${g.gate} (${format_formatNumber(g.actual)} against ${format_formatNumber(g.limit)})`).join(', ')}`,
+            refused: unmeasured
+                ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
+                : `misses ${missed.map((g) => `${g.gate} (${format_formatNumber(g.actual)} against ${format_formatNumber(g.limit)})`).join(', ')}`,
         };
     }
-    const { manifest } = opened;
+    const manifest = source.manifest?.value;
     const staging = await (0,promises_.mkdtemp)(external_node_path_default().join(ctx.workDir, `${model.name}-`));
     try {
-        await (0,promises_.cp)(external_node_path_default().join(opened.dir, 'models', model.name), staging, { recursive: true });
-        await (0,promises_.copyFile)(external_node_path_default().join(opened.dir, 'manifest.json'), external_node_path_default().join(staging, MANIFEST_FILE));
+        await (0,promises_.cp)(source.filesOf(model), staging, { recursive: true });
+        if (source.manifest)
+            await (0,promises_.copyFile)(source.manifest.file, external_node_path_default().join(staging, MANIFEST_FILE));
         const { version, created } = await platform.registry.register({
             name: model.name,
             sourceDir: staging,
             contentDigest: model.digest,
             tags: {
                 stage: 'candidate',
-                git_sha: manifest.git.sha,
-                git_ref: manifest.git.ref,
-                data_digest: manifest.data.full?.digest ?? manifest.data.sample.digest ?? '',
-                run_url: manifest.run.url || ctx.run.url,
-                package: opened.name,
+                git_sha: source.git.sha,
+                git_ref: source.git.ref,
+                data_digest: manifest?.data.full?.digest ?? manifest?.data.sample.digest ?? '',
+                run_url: manifest?.run.url || ctx.run.url,
+                ...source.tags,
                 ...metricTags(model),
             },
-            properties: { manifest_digest: manifestDigest(manifest), project: manifest.project },
+            properties: manifest
+                ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
+                : { source: source.label.replace(/`/g, '') },
         });
         // A run killed after registering but before the ledger converges on the next run.
         const recorded = (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
@@ -72818,7 +72894,7 @@ async function registerOne(opened, model, platform, ctx) {
                     metrics: model.metrics,
                     baseline: model.baseline,
                     gates: model.gates,
-                    package: opened.name,
+                    source: source.label.replace(/`/g, ''),
                     contentDigest: model.digest,
                 },
             });
@@ -72865,7 +72941,7 @@ function renderRegisterReport(results, platform, artifact) {
         { kind: 'heading', text: `Registered in ${platform.environment}` },
         {
             kind: 'text',
-            text: `Package \`${artifact}\` → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
+            text: `${artifact.charAt(0).toUpperCase()}${artifact.slice(1)} → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
         },
         {
             kind: 'table',

@@ -2,8 +2,15 @@ import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promise
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { defineAction, type StageDeps } from '@mlops/action-kit';
-import { manifestDigest, type ModelRecord } from '@mlops/artifacts';
-import { loadConfig } from '@mlops/config';
+import {
+  fileDigest,
+  gitRevision,
+  manifestDigest,
+  treeDigest,
+  type Manifest,
+  type ModelRecord,
+} from '@mlops/artifacts';
+import { loadConfig, type LoadedConfig } from '@mlops/config';
 import { ConfigurationError, type Block } from '@mlops/foundation';
 import type { ModelVersion, Platform } from '@mlops/platform';
 import { artifactStore, packagesFolder } from './artifact-store.js';
@@ -17,6 +24,7 @@ export interface RegisterModelInputs {
   config: string;
   environment: string;
   artifact?: string;
+  modelDir?: string;
   models: string[];
   force: boolean;
   reason: string;
@@ -47,6 +55,11 @@ export const registerModel = defineAction<RegisterModelInputs>({
       description: 'Package name from package-artifacts; empty for the newest local package.',
       default: '',
     },
+    'model-dir': {
+      description:
+        'Register this folder of model files instead of a package (one model, named by models); it has no validated metrics, so it needs force: true.',
+      default: '',
+    },
     models: {
       description: 'Model names or globs within the package; empty for all of them.',
       default: '',
@@ -74,6 +87,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
     config: read.string('config'),
     environment: read.string('environment'),
     artifact: read.optional('artifact'),
+    modelDir: read.optional('model-dir'),
     models: read.list('models'),
     force: read.boolean('force'),
     reason: read.string('reason'),
@@ -86,26 +100,20 @@ export const registerModel = defineAction<RegisterModelInputs>({
     });
     const run = runContext(deps.baseEnv);
     const platform = await openPlatform(loaded, inputs.environment, deps);
-    const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
-    const name = inputs.artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
     const workDir = path.join(loaded.projectDir, '.mlops', 'tmp');
     await mkdir(workDir, { recursive: true });
-    const opened = await openPackage(await store.fetch(name), name, workDir);
+    const source = inputs.modelDir
+      ? await folderSource(loaded, path.resolve(loaded.projectDir, inputs.modelDir), inputs.models)
+      : await packageSource(
+          await fetchPackage(inputs.artifact, loaded, run, deps, workDir),
+          inputs.models,
+        );
     try {
-      const models = pickModels(opened, inputs.models);
-      // Every file is checked before anything is registered: all or nothing.
-      for (const model of models) {
-        const problems = await verifyModel(opened, model);
-        if (problems.length) {
-          throw new ConfigurationError(
-            `package ${name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`,
-          );
-        }
-      }
+      const models = source.models;
       const results: Registered[] = [];
       for (const model of models) {
         results.push(
-          await registerOne(opened, model, platform, {
+          await registerOne(source, model, platform, {
             run,
             deps,
             force: inputs.force,
@@ -131,7 +139,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
           'model-id': done.map((r) => r.version!.id).join(','),
           created: done.map((r) => String(r.created)).join(','),
         },
-        report: renderRegisterReport(results, platform, name),
+        report: renderRegisterReport(results, platform, source.label),
         failure:
           refused.length && inputs.onGateMiss === 'fail'
             ? `${refused.length} of ${results.length} models were not registered: ${refused
@@ -143,43 +151,155 @@ export const registerModel = defineAction<RegisterModelInputs>({
             : undefined,
       };
     } finally {
-      await opened.dispose();
+      await source.dispose();
     }
   },
 });
 
+async function fetchPackage(
+  artifact: string | undefined,
+  loaded: LoadedConfig,
+  run: RunContext,
+  deps: StageDeps,
+  workDir: string,
+): Promise<OpenedPackage> {
+  const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+  const folder = await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name);
+  return openPackage(folder, name, workDir);
+}
+
+/** Where models come from: a verified package, or a bare model folder. */
+interface Source {
+  label: string;
+  models: ModelRecord[];
+  filesOf(model: ModelRecord): string;
+  /** The lineage manifest, when the models come from a package. */
+  manifest?: { file: string; value: Manifest };
+  git: { sha: string; ref: string };
+  /** Tags naming the source on every version. */
+  tags: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+async function packageSource(opened: OpenedPackage, patterns: readonly string[]): Promise<Source> {
+  const source: Source = {
+    label: `package \`${opened.name}\``,
+    models: [],
+    filesOf: (model) => path.join(opened.dir, 'models', model.name),
+    manifest: { file: path.join(opened.dir, 'manifest.json'), value: opened.manifest },
+    git: opened.manifest.git,
+    tags: { package: opened.name },
+    dispose: opened.dispose,
+  };
+  try {
+    source.models = pickModels(opened, patterns);
+    // Every file is checked before anything is registered: all or nothing.
+    for (const model of source.models) {
+      const problems = await verifyModel(opened, model);
+      if (problems.length) {
+        throw new ConfigurationError(
+          `package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`,
+        );
+      }
+    }
+    return source;
+  } catch (error) {
+    await opened.dispose();
+    throw error;
+  }
+}
+
+/** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
+async function folderSource(
+  loaded: LoadedConfig,
+  dir: string,
+  names: readonly string[],
+): Promise<Source> {
+  const [name, ...more] = names;
+  const spec = loaded.models.find((m) => m.name === name);
+  if (!name || more.length || !spec) {
+    throw new ConfigurationError(
+      `model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`,
+    );
+  }
+  const listing = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => {
+    throw new ConfigurationError(
+      `model-dir ${dir} does not exist: point it at the folder train wrote`,
+    );
+  });
+  const files = await Promise.all(
+    listing
+      .filter((e) => e.isFile())
+      .map(async (e) => {
+        const file = path.join(e.parentPath, e.name);
+        const relative = path.relative(dir, file).split(path.sep).join('/');
+        return { path: relative, digest: await fileDigest(file), bytes: (await stat(file)).size };
+      }),
+  );
+  if (!files.length)
+    throw new ConfigurationError(
+      `model-dir ${dir} holds no files: point it at the folder train wrote`,
+    );
+  const revision = await gitRevision(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
+  const unknown = { mape: null, rmse: null, rmse_zero: null, mae: null };
+  return {
+    label: `folder \`${dir}\``,
+    models: [
+      {
+        name,
+        params: spec.params,
+        epochs: 0,
+        digest: treeDigest(files),
+        files,
+        metrics: unknown,
+        baseline: unknown,
+        gates: spec.gates.map((g) => ({ gate: g.text, passed: false, actual: null, limit: null })),
+      },
+    ],
+    filesOf: () => dir,
+    git: { sha: revision.sha, ref: revision.ref },
+    tags: { model_dir: dir },
+    dispose: async () => undefined,
+  };
+}
+
 async function registerOne(
-  opened: OpenedPackage,
+  source: Source,
   model: ModelRecord,
   platform: Platform,
   ctx: { run: RunContext; deps: StageDeps; force: boolean; reason: string; workDir: string },
 ): Promise<Registered> {
   const missed = model.gates.filter((g) => !g.passed);
   if (missed.length && !ctx.force) {
+    const unmeasured = Object.values(model.metrics).every((v) => v === null);
     return {
       model,
-      refused: `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
+      refused: unmeasured
+        ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
+        : `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
     };
   }
-  const { manifest } = opened;
+  const manifest = source.manifest?.value;
   const staging = await mkdtemp(path.join(ctx.workDir, `${model.name}-`));
   try {
-    await cp(path.join(opened.dir, 'models', model.name), staging, { recursive: true });
-    await copyFile(path.join(opened.dir, 'manifest.json'), path.join(staging, MANIFEST_FILE));
+    await cp(source.filesOf(model), staging, { recursive: true });
+    if (source.manifest) await copyFile(source.manifest.file, path.join(staging, MANIFEST_FILE));
     const { version, created } = await platform.registry.register({
       name: model.name,
       sourceDir: staging,
       contentDigest: model.digest,
       tags: {
         stage: 'candidate',
-        git_sha: manifest.git.sha,
-        git_ref: manifest.git.ref,
-        data_digest: manifest.data.full?.digest ?? manifest.data.sample.digest ?? '',
-        run_url: manifest.run.url || ctx.run.url,
-        package: opened.name,
+        git_sha: source.git.sha,
+        git_ref: source.git.ref,
+        data_digest: manifest?.data.full?.digest ?? manifest?.data.sample.digest ?? '',
+        run_url: manifest?.run.url || ctx.run.url,
+        ...source.tags,
         ...metricTags(model),
       },
-      properties: { manifest_digest: manifestDigest(manifest), project: manifest.project },
+      properties: manifest
+        ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
+        : { source: source.label.replace(/`/g, '') },
     });
     // A run killed after registering but before the ledger converges on the next run.
     const recorded = (await platform.ledger.list({ model: model.name })).some(
@@ -198,7 +318,7 @@ async function registerOne(
           metrics: model.metrics,
           baseline: model.baseline,
           gates: model.gates,
-          package: opened.name,
+          source: source.label.replace(/`/g, ''),
           contentDigest: model.digest,
         },
       });
@@ -257,7 +377,7 @@ function renderRegisterReport(
     { kind: 'heading', text: `Registered in ${platform.environment}` },
     {
       kind: 'text',
-      text: `Package \`${artifact}\` → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
+      text: `${artifact.charAt(0).toUpperCase()}${artifact.slice(1)} → ${platform.backend} registry at \`${platform.location}\`: ${results.filter((r) => r.created).length} new, ${results.filter((r) => r.version && !r.created).length} already registered, ${results.filter((r) => r.refused).length} refused.`,
     },
     {
       kind: 'table',
