@@ -33,7 +33,7 @@ export function parseOutputFile(text: string): Record<string, string> {
 export async function runBundle(
   bundle: string,
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string> },
+  options: { workspace: string; env?: Record<string, string>; killAfterMs?: number },
 ): Promise<BundleRun> {
   const runnerDir = await tempDir('mlops-runner-');
   const outputFile = path.join(runnerDir, 'output');
@@ -54,10 +54,7 @@ export async function runBundle(
   };
   const { code, stdout, stderr } = await runNode(
     [path.join(REPO_ROOT, 'dist', bundle, 'index.js')],
-    {
-      cwd: options.workspace,
-      env,
-    },
+    { cwd: options.workspace, env, killAfterMs: options.killAfterMs },
   );
   return {
     code,
@@ -75,15 +72,21 @@ export function runCli(args: string[], cwd = REPO_ROOT): Promise<ProcessRun> {
 
 type ProcessRun = Omit<BundleRun, 'outputs' | 'summary'>;
 
+/** Runs node; `killAfterMs` SIGKILLs it then, as a crash or a cancelled job would. */
 async function runNode(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; killAfterMs?: number },
 ): Promise<ProcessRun> {
-  const child = spawn(process.execPath, args, options);
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env });
+  const timer =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }

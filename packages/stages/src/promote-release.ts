@@ -165,12 +165,13 @@ async function promote(model: ModelSpec, ctx: Context): Promise<Outcome> {
     // Nothing new since the last promotion: a re-run converges instead of failing.
     const champion = await resolveVersion(ctx.target, model.name, 'champion');
     if (champion && ctx.inputs.version === 'latest') {
+      const repaired = await converge(champion, ctx);
       return {
         model: model.name,
         decision: 'skipped',
         champion,
         previous: champion,
-        why: `no new candidate; version ${champion.version} stays champion`,
+        why: `no new candidate; version ${champion.version} stays champion${repaired}`,
       };
     }
     throw new ConfigurationError(
@@ -298,6 +299,40 @@ async function rollback(model: ModelSpec, to: string, ctx: Context): Promise<Out
     details: { previous: previous?.version ?? null },
   });
   return { model: model.name, decision: 'rolled-back', champion: target, previous, why };
+}
+
+/**
+ * Finishes what a run killed after moving the tags left undone: the pipeline
+ * still on the old version, or no ledger event for the promotion. Returns a
+ * note for the summary, empty when there was nothing to do.
+ */
+async function converge(champion: ModelVersion, ctx: Context): Promise<string> {
+  const done: string[] = [];
+  const pipeline = await ctx.target.pipelines.get(pipelineName(champion.name));
+  if (pipeline && pipeline.model.version !== champion.version) {
+    await ctx.target.pipelines.createOrUpdate({
+      ...pipeline,
+      model: { name: champion.name, version: champion.version },
+    });
+    done.push(`pipeline re-pointed from version ${pipeline.model.version}`);
+  }
+  const events = await ctx.target.ledger.list({ model: champion.name });
+  const recorded = events.some(
+    (e) =>
+      ['promote', 'force', 'rollback'].includes(e.kind) && e.model?.version === champion.version,
+  );
+  if (!recorded && champion.tags.promoted_at) {
+    await ctx.target.ledger.append({
+      kind: 'promote',
+      model: { name: champion.name, version: champion.version },
+      actor: ctx.run.actor,
+      runUrl: ctx.run.url || undefined,
+      reason: 'recorded after an interrupted run',
+      details: { promotedAt: champion.tags.promoted_at },
+    });
+    done.push('promotion recorded');
+  }
+  return done.length ? ` (finished an interrupted run: ${done.join(', ')})` : '';
 }
 
 /**
