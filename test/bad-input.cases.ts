@@ -338,6 +338,13 @@ export const cases: BadInputCase[] = [
       }),
   },
   {
+    name: 'publish with a schedule that is not cron',
+    run: async () =>
+      actionError(publishScoringPipeline as ActionDefinition, await tinyProject({ git: true }), {
+        schedule: 'every monday',
+      }),
+  },
+  {
     name: 'promote an unknown version',
     run: async () =>
       actionError(promoteRelease as ActionDefinition, await tinyProject({ git: true }), {

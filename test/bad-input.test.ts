@@ -78,6 +78,8 @@ const expected: Record<string, string> = {
   'publish before anything is registered':
     'no model is registered in local: run register-model first',
   'publish with a misspelt trigger': 'input \'trigger\' must be true or false, got "yes"',
+  'publish with a schedule that is not cron':
+    'input \'schedule\' must be a cron expression of five fields, e.g. "0 6 * * 1", got "every monday"',
   'promote an unknown version':
     'input \'version\' must be latest or a version number, got "newest"',
   'promote from an unknown environment':

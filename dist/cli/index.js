@@ -28572,22 +28572,6 @@ const {
   /* Help */ "_V": Help,
 } = commander;
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
-/** Inputs every action has, first in every action.yml. */
-const COMMON_INPUTS = {
-    'working-directory': {
-        description: 'The project folder: commands run here and relative paths start here.',
-        default: '.',
-    },
-    config: {
-        description: 'The project config, relative to working-directory.',
-        default: 'mlops.yaml',
-    },
-};
-function defineAction(definition) {
-    return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
-}
-
 ;// CONCATENATED MODULE: ./packages/foundation/src/errors.ts
 /**
  * A mistake the user can fix (config, inputs, data, their command's output).
@@ -28613,461 +28597,6 @@ function messageOf(error) {
 function isConfigurationError(error) {
     return error instanceof ConfigurationError;
 }
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
-
-
-
-
-/**
- * Reads a file the user's config or commands name. A missing file gets
- * `missing`, which says what to do ("does not exist: check the path …");
- * any other failure names its error code.
- */
-async function readUserFile(file, what, missing) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `${what} ${file} ${missing}`
-            : `${what} ${file} cannot be read (${code ?? String(error)})`);
-    }
-}
-/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
-async function writeFileAtomic(file, text) {
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-    try {
-        await (0,promises_.writeFile)(temporary, text, 'utf8');
-        await (0,promises_.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
-
-/**
- * Maps with at most `concurrency` calls in flight. Results keep input order;
- * a rejection in one call does not stop the others (callers catch per item).
- */
-async function mapLimit(items, concurrency, fn) {
-    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
-    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
-}
-
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(21916);
-;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
-
-/** ` (did you mean "x"?)` when one option is close to what was written, else ''. */
-function didYouMean(word, options) {
-    if (!options.length)
-        return '';
-    const best = (0,mod/* closest */.kp)(word, [...options]);
-    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
-        ? ` (did you mean "${best}"?)`
-        : '';
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(31421);
-;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
-
-const TAIL_LINES = 40;
-/**
- * Runs a command line in its own process group so that a timeout stops the
- * whole tree (a training script's worker processes included).
- */
-const runCommand = (request) => new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', request.command], {
-        cwd: request.cwd,
-        env: request.env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tail = [];
-    let timedOut = false;
-    const pending = { stdout: '', stderr: '' };
-    const take = (stream, chunk) => {
-        const lines = (pending[stream] + chunk.toString('utf8')).split(/\r?\n/);
-        pending[stream] = lines.pop() ?? '';
-        for (const line of lines)
-            emit(line, stream);
-    };
-    const emit = (line, stream) => {
-        tail.push(line);
-        if (tail.length > TAIL_LINES)
-            tail.shift();
-        request.onLine?.(line, stream);
-    };
-    child.stdout.on('data', (c) => take('stdout', c));
-    child.stderr.on('data', (c) => take('stderr', c));
-    const timer = request.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            killGroup(child.pid);
-        }, request.timeoutMs);
-    child.on('error', (error) => {
-        if (timer)
-            clearTimeout(timer);
-        reject(error);
-    });
-    child.on('close', (exitCode, signal) => {
-        if (timer)
-            clearTimeout(timer);
-        for (const stream of ['stdout', 'stderr']) {
-            if (pending[stream])
-                emit(pending[stream], stream);
-        }
-        resolve({ exitCode, signal, timedOut, durationMs: Date.now() - started, tail });
-    });
-});
-function killGroup(pid) {
-    if (pid === undefined)
-        return;
-    try {
-        process.kill(-pid, 'SIGKILL');
-    }
-    catch {
-        // Already gone.
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/foundation/src/report.ts
-function escapeCell(value) {
-    return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function toMarkdown(report) {
-    const parts = report.map((block) => {
-        switch (block.kind) {
-            case 'heading':
-                return `${'#'.repeat(block.level ?? 2)} ${block.text}`;
-            case 'text':
-                return block.text;
-            case 'list':
-                return block.items.map((item) => `- ${item}`).join('\n');
-            case 'table': {
-                const head = `| ${block.headers.map(escapeCell).join(' | ')} |`;
-                const rule = `| ${block.headers.map(() => '---').join(' | ')} |`;
-                const rows = block.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`);
-                return [head, rule, ...rows].join('\n');
-            }
-            case 'details':
-                return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
-        }
-    });
-    return parts.join('\n\n') + '\n';
-}
-/** Status icons read as words in a terminal, where emoji widths break columns. */
-const TERMINAL_WORDS = {
-    '✅': 'ok',
-    '❌': 'FAIL',
-    '⏭️': 'skip',
-    '⚠️': 'warn',
-};
-/** Strips the Markdown emphasis we use so terminal text reads cleanly. */
-function plain(value) {
-    return String(value)
-        .replace(/✅|❌|⏭️|⚠️/g, (icon) => TERMINAL_WORDS[icon] ?? icon)
-        .replace(/\*\*(.*?)\*\*/g, '$1')
-        .replace(/`([^`]*)`/g, '$1')
-        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-}
-function toTerminal(report) {
-    const parts = report.map((block) => {
-        switch (block.kind) {
-            case 'heading':
-                return `\n${plain(block.text)}\n${'='.repeat(plain(block.text).length)}`;
-            case 'text':
-                return plain(block.text);
-            case 'list':
-                return block.items.map((item) => `  - ${plain(item)}`).join('\n');
-            case 'table':
-                return renderTextTable(block.headers, block.rows);
-            case 'details':
-                return `${plain(block.summary)}:\n${block.body
-                    .split('\n')
-                    .map((l) => `    ${l}`)
-                    .join('\n')}`;
-        }
-    });
-    return parts.join('\n') + '\n';
-}
-function renderTextTable(headers, rows) {
-    const cells = [headers, ...rows].map((row) => row.map(plain));
-    const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-    const line = (row) => row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    const [head, ...body] = cells;
-    return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/foundation/src/index.ts
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
 
@@ -29140,47 +28669,78 @@ class InputReader {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
-
-
-
-;// CONCATENATED MODULE: ./packages/config/src/gates.ts
-
-/** Metrics the suite computes itself from predictions (DESIGN 4.2). */
-const METRIC_NAMES = ['mape', 'rmse', 'rmse_zero', 'mae'];
-const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:\.\d+)?)|baseline(?:\s*\*\s*(\d+(?:\.\d+)?))?)\s*$/;
-function parseGate(text) {
-    const match = GATE_PATTERN.exec(text);
-    if (!match) {
-        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
-    }
-    const [, metric, operator, value, factor] = match;
-    return {
-        text: text.trim(),
-        metric: metric,
-        operator: operator,
-        threshold: value !== undefined ? { value: Number(value) } : { baselineFactor: Number(factor ?? 1) },
-    };
+;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
+/** Inputs every action has, first in every action.yml. */
+const COMMON_INPUTS = {
+    'working-directory': {
+        description: 'The project folder: commands run here and relative paths start here.',
+        default: '.',
+    },
+    config: {
+        description: 'The project config, relative to working-directory.',
+        default: 'mlops.yaml',
+    },
+};
+function defineAction(definition) {
+    return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
 }
-/** Checks a gate against a model's metrics; a missing number fails the gate. */
-function evaluateGate(gate, model, baseline) {
-    const actual = model[gate.metric];
-    const limit = 'value' in gate.threshold
-        ? gate.threshold.value
-        : baseline[gate.metric] === undefined
-            ? undefined
-            : baseline[gate.metric] * gate.threshold.baselineFactor;
-    if (actual === undefined || limit === undefined || !Number.isFinite(actual)) {
-        return { gate, passed: false, actual, limit };
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
+
+
+
+
+/**
+ * Reads a file the user's config or commands name. A missing file gets
+ * `missing`, which says what to do ("does not exist: check the path …");
+ * any other failure names its error code.
+ */
+async function readUserFile(file, what, missing) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
     }
-    const passed = gate.operator === '<'
-        ? actual < limit
-        : gate.operator === '<='
-            ? actual <= limit
-            : gate.operator === '>'
-                ? actual > limit
-                : actual >= limit;
-    return { gate, passed, actual, limit };
+    catch (error) {
+        const code = error.code;
+        throw new ConfigurationError(code === 'ENOENT'
+            ? `${what} ${file} ${missing}`
+            : `${what} ${file} cannot be read (${code ?? String(error)})`);
+    }
+}
+/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
+async function writeFileAtomic(file, text) {
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        await (0,promises_.writeFile)(temporary, text, 'utf8');
+        await (0,promises_.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(21916);
+;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
+
+/** ` (did you mean "x"?)` when one option is close to what was written, else ''. */
+function didYouMean(word, options) {
+    if (!options.length)
+        return '';
+    const best = (0,mod/* closest */.kp)(word, [...options]);
+    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
+        ? ` (did you mean "${best}"?)`
+        : '';
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
@@ -38718,6 +38278,45 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/config/src/gates.ts
+
+/** Metrics the suite computes itself from predictions (DESIGN 4.2). */
+const METRIC_NAMES = ['mape', 'rmse', 'rmse_zero', 'mae'];
+const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:\.\d+)?)|baseline(?:\s*\*\s*(\d+(?:\.\d+)?))?)\s*$/;
+function parseGate(text) {
+    const match = GATE_PATTERN.exec(text);
+    if (!match) {
+        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+    }
+    const [, metric, operator, value, factor] = match;
+    return {
+        text: text.trim(),
+        metric: metric,
+        operator: operator,
+        threshold: value !== undefined ? { value: Number(value) } : { baselineFactor: Number(factor ?? 1) },
+    };
+}
+/** Checks a gate against a model's metrics; a missing number fails the gate. */
+function evaluateGate(gate, model, baseline) {
+    const actual = model[gate.metric];
+    const limit = 'value' in gate.threshold
+        ? gate.threshold.value
+        : baseline[gate.metric] === undefined
+            ? undefined
+            : baseline[gate.metric] * gate.threshold.baselineFactor;
+    if (actual === undefined || limit === undefined || !Number.isFinite(actual)) {
+        return { gate, passed: false, actual, limit };
+    }
+    const passed = gate.operator === '<'
+        ? actual < limit
+        : gate.operator === '<='
+            ? actual <= limit
+            : gate.operator === '>'
+                ? actual > limit
+                : actual >= limit;
+    return { gate, passed, actual, limit };
+}
+
 ;// CONCATENATED MODULE: ./packages/config/src/schema.ts
 
 
@@ -38947,8 +38546,6 @@ function expand(schemas) {
     return schemas.flatMap((s) => s.anyOf || s.oneOf ? expand([...(s.anyOf ?? []), ...(s.oneOf ?? [])]) : [s]);
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/config/src/locate.ts
 
 /** "models.matrix.speed[1]": how a key path reads in messages. */
@@ -39335,11 +38932,329 @@ function firstLine(message) {
     return message.split('\n')[0] ?? message;
 }
 
-;// CONCATENATED MODULE: ./packages/config/src/index.ts
+;// CONCATENATED MODULE: ./packages/foundation/src/report.ts
+function escapeCell(value) {
+    return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function toMarkdown(report) {
+    const parts = report.map((block) => {
+        switch (block.kind) {
+            case 'heading':
+                return `${'#'.repeat(block.level ?? 2)} ${block.text}`;
+            case 'text':
+                return block.text;
+            case 'list':
+                return block.items.map((item) => `- ${item}`).join('\n');
+            case 'table': {
+                const head = `| ${block.headers.map(escapeCell).join(' | ')} |`;
+                const rule = `| ${block.headers.map(() => '---').join(' | ')} |`;
+                const rows = block.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`);
+                return [head, rule, ...rows].join('\n');
+            }
+            case 'details':
+                return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+        }
+    });
+    return parts.join('\n\n') + '\n';
+}
+/** Status icons read as words in a terminal, where emoji widths break columns. */
+const TERMINAL_WORDS = {
+    '✅': 'ok',
+    '❌': 'FAIL',
+    '⏭️': 'skip',
+    '⚠️': 'warn',
+};
+/** Strips the Markdown emphasis we use so terminal text reads cleanly. */
+function plain(value) {
+    return String(value)
+        .replace(/✅|❌|⏭️|⚠️/g, (icon) => TERMINAL_WORDS[icon] ?? icon)
+        .replace(/\*\*(.*?)\*\*/g, '$1')
+        .replace(/`([^`]*)`/g, '$1')
+        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+}
+function toTerminal(report) {
+    const parts = report.map((block) => {
+        switch (block.kind) {
+            case 'heading':
+                return `\n${plain(block.text)}\n${'='.repeat(plain(block.text).length)}`;
+            case 'text':
+                return plain(block.text);
+            case 'list':
+                return block.items.map((item) => `  - ${plain(item)}`).join('\n');
+            case 'table':
+                return renderTextTable(block.headers, block.rows);
+            case 'details':
+                return `${plain(block.summary)}:\n${block.body
+                    .split('\n')
+                    .map((l) => `    ${l}`)
+                    .join('\n')}`;
+        }
+    });
+    return parts.join('\n') + '\n';
+}
+function renderTextTable(headers, rows) {
+    const cells = [headers, ...rows].map((row) => row.map(plain));
+    const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+    const line = (row) => row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    const [head, ...body] = cells;
+    return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
 
 
+function pLimit(concurrency) {
+	let rejectOnClear = false;
 
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
 
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
+
+/**
+ * Maps with at most `concurrency` calls in flight. Results keep input order;
+ * a rejection in one call does not stop the others (callers catch per item).
+ */
+async function mapLimit(items, concurrency, fn) {
+    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
+    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
 const STATUS_ICON = {
@@ -41791,167 +41706,6 @@ function sortTimes(times) {
     return times.sort();
 }
 
-;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
-
-
-
-
-/**
- * The suite's own metrics, so every model (and the baseline) is measured the same way.
- * mape skips zero actuals, which rmse_zero measures on its own.
- */
-function computeMetrics(actual, predicted) {
-    if (actual.length !== predicted.length) {
-        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
-    }
-    let squared = 0;
-    let absolute = 0;
-    let relative = 0;
-    let zeroSquared = 0;
-    let zeroRows = 0;
-    for (let i = 0; i < actual.length; i++) {
-        const a = actual[i] ?? 0;
-        const error = (predicted[i] ?? 0) - a;
-        squared += error * error;
-        absolute += Math.abs(error);
-        if (a === 0) {
-            zeroSquared += error * error;
-            zeroRows++;
-        }
-        else {
-            relative += Math.abs(error) / Math.abs(a);
-        }
-    }
-    const rows = actual.length;
-    const nonZero = rows - zeroRows;
-    return {
-        mape: nonZero ? relative / nonZero : null,
-        rmse: rows ? Math.sqrt(squared / rows) : null,
-        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
-        mae: rows ? absolute / rows : null,
-        rows,
-        zero_rows: zeroRows,
-    };
-}
-/**
- * The baseline forecast: per score row, the mean target of the training rows of the same
- * series, or of all training rows for a series training never saw.
- */
-function historicalAverage(train, seriesColumns, target, score) {
-    const targetIndex = columnIndex(train, target);
-    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
-    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
-    const sums = new Map();
-    let sum = 0;
-    let count = 0;
-    for (const row of train.rows) {
-        const value = parseNumber(row[targetIndex] ?? '');
-        if (value === undefined)
-            continue;
-        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
-        const total = sums.get(series) ?? { sum: 0, count: 0 };
-        total.sum += value;
-        total.count++;
-        sums.set(series, total);
-        sum += value;
-        count++;
-    }
-    if (!count) {
-        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
-    }
-    return score.rows.map((row) => {
-        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
-        return total ? total.sum / total.count : sum / count;
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/data/src/predictions.ts
-
-
-
-
-
-/**
- * Reads the predictions.csv a score command wrote and lines it up with the score input.
- * A file unfit to read at all throws; anything else becomes a problem to report.
- */
-async function readPredictions(file, options) {
-    const fix = 'the score command must write key columns and "prediction"';
-    const table = await readTable(file, 'predictions', `${fix} to it`);
-    const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
-    if (missing.length) {
-        const names = missing.map((column) => `"${column}"`).join(', ');
-        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
-    }
-    const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
-    const predictionIndex = table.columns.indexOf('prediction');
-    const expected = new Map(options.expectedKeys.map((key, i) => [key, i]));
-    const values = options.expectedKeys.map(() => NaN);
-    const answered = new Set();
-    const duplicate = new Tally();
-    const unknown = new Tally();
-    const invalid = new Tally();
-    const belowMin = new Tally();
-    const aboveMax = new Tally();
-    for (const [i, row] of table.rows.entries()) {
-        const line = i + 2;
-        const key = keyIndexes.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
-        const position = expected.get(key);
-        if (position === undefined) {
-            unknown.add(line, key);
-        }
-        else if (answered.has(position)) {
-            duplicate.add(line, key);
-        }
-        else {
-            answered.add(position);
-            const text = row[predictionIndex] ?? '';
-            const value = parseNumber(text);
-            if (value === undefined) {
-                invalid.add(line, text);
-                continue;
-            }
-            if (options.min !== undefined && value < options.min)
-                belowMin.add(line, text);
-            if (options.max !== undefined && value > options.max)
-                aboveMax.add(line, text);
-            values[position] = value;
-        }
-    }
-    const unanswered = new Tally();
-    options.expectedKeys.forEach((key, i) => {
-        if (!answered.has(i))
-            unanswered.add(i, key);
-    });
-    const showKey = (example) => describeKey(options.keys, example.value);
-    const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
-    const problems = [];
-    if (unanswered.count) {
-        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
-    }
-    if (duplicate.count) {
-        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
-    }
-    if (unknown.count) {
-        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
-    }
-    if (invalid.count) {
-        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
-    }
-    if (belowMin.count) {
-        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
-    }
-    if (aboveMax.count) {
-        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
-    }
-    return { values, problems };
-}
-/** `store_id=s1, week=2024-11-04` from a joined key. */
-function describeKey(keys, key) {
-    const values = key.split(KEY_SEPARATOR);
-    return keys.map((name, i) => `${name}=${values[i] ?? ''}`).join(', ');
-}
-
 ;// CONCATENATED MODULE: ./packages/data/src/model-files.ts
 
 
@@ -42095,13 +41849,166 @@ async function checkJson(file, name) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/data/src/index.ts
+;// CONCATENATED MODULE: ./packages/data/src/predictions.ts
 
 
 
 
 
+/**
+ * Reads the predictions.csv a score command wrote and lines it up with the score input.
+ * A file unfit to read at all throws; anything else becomes a problem to report.
+ */
+async function readPredictions(file, options) {
+    const fix = 'the score command must write key columns and "prediction"';
+    const table = await readTable(file, 'predictions', `${fix} to it`);
+    const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
+    if (missing.length) {
+        const names = missing.map((column) => `"${column}"`).join(', ');
+        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
+    }
+    const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
+    const predictionIndex = table.columns.indexOf('prediction');
+    const expected = new Map(options.expectedKeys.map((key, i) => [key, i]));
+    const values = options.expectedKeys.map(() => NaN);
+    const answered = new Set();
+    const duplicate = new Tally();
+    const unknown = new Tally();
+    const invalid = new Tally();
+    const belowMin = new Tally();
+    const aboveMax = new Tally();
+    for (const [i, row] of table.rows.entries()) {
+        const line = i + 2;
+        const key = keyIndexes.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
+        const position = expected.get(key);
+        if (position === undefined) {
+            unknown.add(line, key);
+        }
+        else if (answered.has(position)) {
+            duplicate.add(line, key);
+        }
+        else {
+            answered.add(position);
+            const text = row[predictionIndex] ?? '';
+            const value = parseNumber(text);
+            if (value === undefined) {
+                invalid.add(line, text);
+                continue;
+            }
+            if (options.min !== undefined && value < options.min)
+                belowMin.add(line, text);
+            if (options.max !== undefined && value > options.max)
+                aboveMax.add(line, text);
+            values[position] = value;
+        }
+    }
+    const unanswered = new Tally();
+    options.expectedKeys.forEach((key, i) => {
+        if (!answered.has(i))
+            unanswered.add(i, key);
+    });
+    const showKey = (example) => describeKey(options.keys, example.value);
+    const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
+    const problems = [];
+    if (unanswered.count) {
+        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
+    }
+    if (duplicate.count) {
+        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
+    }
+    if (unknown.count) {
+        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
+    }
+    if (invalid.count) {
+        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
+    }
+    if (belowMin.count) {
+        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
+    }
+    if (aboveMax.count) {
+        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
+    }
+    return { values, problems };
+}
+/** `store_id=s1, week=2024-11-04` from a joined key. */
+function describeKey(keys, key) {
+    const values = key.split(KEY_SEPARATOR);
+    return keys.map((name, i) => `${name}=${values[i] ?? ''}`).join(', ');
+}
 
+;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
+
+
+
+
+/**
+ * The suite's own metrics, so every model (and the baseline) is measured the same way.
+ * mape skips zero actuals, which rmse_zero measures on its own.
+ */
+function computeMetrics(actual, predicted) {
+    if (actual.length !== predicted.length) {
+        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
+    }
+    let squared = 0;
+    let absolute = 0;
+    let relative = 0;
+    let zeroSquared = 0;
+    let zeroRows = 0;
+    for (let i = 0; i < actual.length; i++) {
+        const a = actual[i] ?? 0;
+        const error = (predicted[i] ?? 0) - a;
+        squared += error * error;
+        absolute += Math.abs(error);
+        if (a === 0) {
+            zeroSquared += error * error;
+            zeroRows++;
+        }
+        else {
+            relative += Math.abs(error) / Math.abs(a);
+        }
+    }
+    const rows = actual.length;
+    const nonZero = rows - zeroRows;
+    return {
+        mape: nonZero ? relative / nonZero : null,
+        rmse: rows ? Math.sqrt(squared / rows) : null,
+        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
+        mae: rows ? absolute / rows : null,
+        rows,
+        zero_rows: zeroRows,
+    };
+}
+/**
+ * The baseline forecast: per score row, the mean target of the training rows of the same
+ * series, or of all training rows for a series training never saw.
+ */
+function historicalAverage(train, seriesColumns, target, score) {
+    const targetIndex = columnIndex(train, target);
+    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
+    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
+    const sums = new Map();
+    let sum = 0;
+    let count = 0;
+    for (const row of train.rows) {
+        const value = parseNumber(row[targetIndex] ?? '');
+        if (value === undefined)
+            continue;
+        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
+        const total = sums.get(series) ?? { sum: 0, count: 0 };
+        total.sum += value;
+        total.count++;
+        sums.set(series, total);
+        sum += value;
+        count++;
+    }
+    if (!count) {
+        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
+    }
+    return score.rows.map((row) => {
+        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
+        return total ? total.sum / total.count : sum / count;
+    });
+}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
 /**
@@ -42882,11 +42789,6 @@ function linesByFile(root) {
     return byFile;
 }
 
-;// CONCATENATED MODULE: ./packages/reports/src/index.ts
-
-
-
-
 ;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
 
 /** Long lists are cut in the summary; the annotations and reports keep all. */
@@ -43121,48 +43023,168 @@ async function lint_and_test_readReport(read, result, exit) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
+;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
 
 
+const PREFIX = 'mlops-digests-';
 /**
- * Packages as workflow-run artifacts, through the real @actions/artifact
- * (loaded on first use, so actions that never store start faster).
+ * Carries the digest cache file from run to run through the runner's cache
+ * service (@actions/cache, loaded on first use). Cache entries are immutable,
+ * so each saved state gets a key from its own content; a run restores the
+ * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
+ * `file` is relative to the workspace (the process's working directory on a
+ * runner): the cache's version hashes the path, and an absolute one would
+ * differ between checkouts in other folders.
  */
-class ActionsArtifactStore {
-    root;
-    runUrl;
-    constructor(root, runUrl) {
-        this.root = root;
-        this.runUrl = runUrl;
+async function restoreDigestCache(file) {
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
+}
+async function saveDigestCache(file, restoredKey) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
     }
-    folder(name) {
-        return external_node_path_default().join(this.root, name);
+    catch {
+        return false;
     }
-    async store(name) {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
-        const client = new DefaultArtifactClient();
-        const existing = await client.getArtifact(name).catch(() => undefined);
-        const id = existing
-            ? existing.artifact.id
-            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
-        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
-        return { name, id: String(id ?? ''), location };
-    }
-    async fetch(name) {
-        // Packaged in this job: already here.
-        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
-            return this.folder(name);
-        }
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
-        const client = new DefaultArtifactClient();
-        const { artifact } = await client.getArtifact(name);
-        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
-        return this.folder(name);
-    }
+    const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
+    if (key === restoredKey)
+        return true;
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    return (await cache.saveCache([file], key)) > 0;
 }
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./packages/artifacts/src/digest.ts
+
+
+
+
+/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
+async function fileDigest(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
+ * path, so anyone can recompute it with `sha256sum` and `sort`.
+ */
+function treeDigest(files) {
+    const lines = [...files]
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        .map((f) => `${f.digest}  ${f.path}\n`);
+    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('')).digest('hex');
+}
+/**
+ * Remembers file digests between runs so unchanged files are not hashed again.
+ * Keys say when the content is unchanged without reading it: git's object id
+ * for tracked files (content-addressed, so it survives a fresh checkout), or
+ * size, mtime and inode for the rest.
+ */
+class DigestCache {
+    file;
+    entries;
+    changed = false;
+    hits = 0;
+    misses = 0;
+    constructor(file, entries) {
+        this.file = file;
+        this.entries = entries;
+    }
+    static async open(file) {
+        try {
+            const parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+            return new DigestCache(file, new Map(Object.entries(parsed)));
+        }
+        catch {
+            // Missing or unreadable: start empty, it is only a cache.
+            return new DigestCache(file, new Map());
+        }
+    }
+    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
+    async digest(source, gitObject) {
+        const info = await (0,promises_.stat)(source);
+        const key = gitObject
+            ? `git:${gitObject}`
+            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
+        const known = this.entries.get(key);
+        if (known) {
+            this.hits += 1;
+            return known;
+        }
+        this.misses += 1;
+        const digest = await fileDigest(source);
+        this.entries.set(key, digest);
+        this.changed = true;
+        return digest;
+    }
+    async save() {
+        if (!this.changed)
+            return;
+        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
+        this.changed = false;
+    }
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(31421);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./packages/artifacts/src/git.ts
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+async function git(cwd, args) {
+    try {
+        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
+        return stdout;
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        if (/not a git repository/.test(stderr)) {
+            throw new ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
+        }
+        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
+    }
+}
+/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
+async function trackedFiles(cwd, paths) {
+    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        // "<mode> <object> <stage>\t<path>"
+        const [meta = '', file = ''] = line.split('\t');
+        const [mode, object = ''] = meta.split(' ');
+        return { path: file, object, executable: mode === '100755' };
+    })
+        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
+}
+async function gitRevision(cwd) {
+    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
+    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
+    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
+    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
+}
+
+;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
+
+/** JSON with keys sorted at every level: the same manifest always has the same text. */
+function canonicalJson(value) {
+    return JSON.stringify(value, (_, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v);
+}
+function manifestDigest(manifest) {
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -43241,162 +43263,44 @@ async function extractArchive(file, dir) {
     return paths;
 }
 
-;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
+;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
 
 
-const PREFIX = 'mlops-digests-';
 /**
- * Carries the digest cache file from run to run through the runner's cache
- * service (@actions/cache, loaded on first use). Cache entries are immutable,
- * so each saved state gets a key from its own content; a run restores the
- * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
- * `file` is relative to the workspace (the process's working directory on a
- * runner): the cache's version hashes the path, and an absolute one would
- * differ between checkouts in other folders.
+ * Packages as workflow-run artifacts, through the real @actions/artifact
+ * (loaded on first use, so actions that never store start faster).
  */
-async function restoreDigestCache(file) {
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
-    return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
-}
-async function saveDigestCache(file, restoredKey) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
+class ActionsArtifactStore {
+    root;
+    runUrl;
+    constructor(root, runUrl) {
+        this.root = root;
+        this.runUrl = runUrl;
     }
-    catch {
-        return false;
+    folder(name) {
+        return external_node_path_default().join(this.root, name);
     }
-    const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
-    if (key === restoredKey)
-        return true;
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
-    return (await cache.saveCache([file], key)) > 0;
-}
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/digest.ts
-
-
-
-
-/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
-async function fileDigest(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-/**
- * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
- * path, so anyone can recompute it with `sha256sum` and `sort`.
- */
-function treeDigest(files) {
-    const lines = [...files]
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-        .map((f) => `${f.digest}  ${f.path}\n`);
-    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('')).digest('hex');
-}
-/**
- * Remembers file digests between runs so unchanged files are not hashed again.
- * Keys say when the content is unchanged without reading it: git's object id
- * for tracked files (content-addressed, so it survives a fresh checkout), or
- * size, mtime and inode for the rest.
- */
-class DigestCache {
-    file;
-    entries;
-    changed = false;
-    hits = 0;
-    misses = 0;
-    constructor(file, entries) {
-        this.file = file;
-        this.entries = entries;
+    async store(name) {
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const client = new DefaultArtifactClient();
+        const existing = await client.getArtifact(name).catch(() => undefined);
+        const id = existing
+            ? existing.artifact.id
+            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
+        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
+        return { name, id: String(id ?? ''), location };
     }
-    static async open(file) {
-        try {
-            const parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-            return new DigestCache(file, new Map(Object.entries(parsed)));
+    async fetch(name) {
+        // Packaged in this job: already here.
+        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
+            return this.folder(name);
         }
-        catch {
-            // Missing or unreadable: start empty, it is only a cache.
-            return new DigestCache(file, new Map());
-        }
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(301), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const client = new DefaultArtifactClient();
+        const { artifact } = await client.getArtifact(name);
+        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
+        return this.folder(name);
     }
-    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
-    async digest(source, gitObject) {
-        const info = await (0,promises_.stat)(source);
-        const key = gitObject
-            ? `git:${gitObject}`
-            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
-        const known = this.entries.get(key);
-        if (known) {
-            this.hits += 1;
-            return known;
-        }
-        this.misses += 1;
-        const digest = await fileDigest(source);
-        this.entries.set(key, digest);
-        this.changed = true;
-        return digest;
-    }
-    async save() {
-        if (!this.changed)
-            return;
-        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
-        this.changed = false;
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./packages/artifacts/src/git.ts
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
-async function git(cwd, args) {
-    try {
-        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-        return stdout;
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '').trim();
-        if (/not a git repository/.test(stderr)) {
-            throw new ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
-        }
-        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
-    }
-}
-/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
-async function trackedFiles(cwd, paths) {
-    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
-    return out
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        // "<mode> <object> <stage>\t<path>"
-        const [meta = '', file = ''] = line.split('\t');
-        const [mode, object = ''] = meta.split(' ');
-        return { path: file, object, executable: mode === '100755' };
-    })
-        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
-}
-async function gitRevision(cwd) {
-    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
-    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
-    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
-    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
-}
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
-
-/** JSON with keys sorted at every level: the same manifest always has the same text. */
-function canonicalJson(value) {
-    return JSON.stringify(value, (_, v) => v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v);
-}
-function manifestDigest(manifest) {
-    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/artifacts/src/store.ts
@@ -43422,15 +43326,6 @@ class FolderStore {
         return this.folder(name);
     }
 }
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/index.ts
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
 
@@ -44030,7 +43925,7 @@ function isAlive(pid) {
     }
 }
 /** Kills the process group led by `pid`: the job's shell and everything it started. */
-function processes_killGroup(pid) {
+function killGroup(pid) {
     try {
         process.kill(-pid, 'SIGKILL');
     }
@@ -44186,7 +44081,7 @@ class LocalJobs {
             // Recorded before the kill, so nobody reads the killed job as failed meanwhile.
             await writeJson(this.recordFile(id), settled);
             if (observed.state === 'running')
-                processes_killGroup(record.pid);
+                killGroup(record.pid);
             return settled;
         });
     }
@@ -44844,10 +44739,6 @@ async function openLocalPlatform(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/platform/src/index.ts
-
-
-
 ;// CONCATENATED MODULE: ./packages/stages/src/platform-open.ts
 
 
@@ -45336,6 +45227,10 @@ const publishScoringPipeline = defineAction({
     execute: async (inputs, deps) => {
         if (!/^(champion|latest|\d+)$/.test(inputs.version)) {
             throw new ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
+        }
+        // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
+        if (inputs.schedule !== undefined && !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
+            throw new ConfigurationError(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
         }
         const loaded = await loadConfig({
             workingDirectory: inputs.workingDirectory,
@@ -45830,6 +45725,31 @@ function renderRegisterReport(results, platform, artifact) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Every action of the suite, in the order of the flow. */
+const actions = [
+    lintAndTest,
+    basicModelValidate,
+    packageArtifacts,
+    registerModel,
+    publishScoringPipeline,
+    promoteRelease,
+];
+
 ;// CONCATENATED MODULE: ./packages/stages/src/status.ts
 
 
@@ -45911,31 +45831,6 @@ async function ledgerReport(platform, model) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Every action of the suite, in the order of the flow. */
-const actions = [
-    lintAndTest,
-    basicModelValidate,
-    packageArtifacts,
-    registerModel,
-    publishScoringPipeline,
-    promoteRelease,
-];
-
 ;// CONCATENATED MODULE: ./packages/cli/src/flows.ts
 
 const step = (action, inputs = {}) => ({
@@ -45989,6 +45884,70 @@ const FLOWS = {
         ],
     },
 };
+
+;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
+
+const TAIL_LINES = 40;
+/**
+ * Runs a command line in its own process group so that a timeout stops the
+ * whole tree (a training script's worker processes included).
+ */
+const runCommand = (request) => new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', request.command], {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tail = [];
+    let timedOut = false;
+    const pending = { stdout: '', stderr: '' };
+    const take = (stream, chunk) => {
+        const lines = (pending[stream] + chunk.toString('utf8')).split(/\r?\n/);
+        pending[stream] = lines.pop() ?? '';
+        for (const line of lines)
+            emit(line, stream);
+    };
+    const emit = (line, stream) => {
+        tail.push(line);
+        if (tail.length > TAIL_LINES)
+            tail.shift();
+        request.onLine?.(line, stream);
+    };
+    child.stdout.on('data', (c) => take('stdout', c));
+    child.stderr.on('data', (c) => take('stderr', c));
+    const timer = request.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            process_killGroup(child.pid);
+        }, request.timeoutMs);
+    child.on('error', (error) => {
+        if (timer)
+            clearTimeout(timer);
+        reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+        if (timer)
+            clearTimeout(timer);
+        for (const stream of ['stdout', 'stderr']) {
+            if (pending[stream])
+                emit(pending[stream], stream);
+        }
+        resolve({ exitCode, signal, timedOut, durationMs: Date.now() - started, tail });
+    });
+});
+function process_killGroup(pid) {
+    if (pid === undefined)
+        return;
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        // Already gone.
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/cli/src/terminal.ts
 

@@ -7421,8 +7421,8 @@ var core_util_dist_esm = __webpack_require__(16966);
 var core_http_compat_dist_esm = __webpack_require__(51097);
 // EXTERNAL MODULE: ./node_modules/@azure/core-client/dist/esm/index.js + 16 modules
 var core_client_dist_esm = __webpack_require__(95738);
-// EXTERNAL MODULE: ./node_modules/@azure/core-xml/dist/esm/xml.js + 6 modules
-var xml = __webpack_require__(67830);
+// EXTERNAL MODULE: ./node_modules/@azure/core-xml/dist/esm/xml.js + 36 modules
+var xml = __webpack_require__(98456);
 // EXTERNAL MODULE: ./node_modules/@azure/logger/dist/esm/index.js + 1 modules
 var logger_dist_esm = __webpack_require__(7567);
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/node_modules/@azure/storage-blob/dist/esm/log.js

@@ -55689,341 +55689,6 @@ var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./packages/foundation/src/errors.ts
-/**
- * A mistake the user can fix (config, inputs, data, their command's output).
- * Everything else that is thrown is treated as a bug or an outage.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/** The message of any thrown value, so a top-level wrapper never loses it. */
-function messageOf(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error) ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-/** True when the error is the user's to fix rather than ours. */
-function isConfigurationError(error) {
-    return error instanceof ConfigurationError;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
-
-
-
-
-/**
- * Reads a file the user's config or commands name. A missing file gets
- * `missing`, which says what to do ("does not exist: check the path …");
- * any other failure names its error code.
- */
-async function readUserFile(file, what, missing) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `${what} ${file} ${missing}`
-            : `${what} ${file} cannot be read (${code ?? String(error)})`);
-    }
-}
-/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
-async function writeFileAtomic(file, text) {
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-    try {
-        await (0,promises_.writeFile)(temporary, text, 'utf8');
-        await (0,promises_.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
-
-/**
- * Maps with at most `concurrency` calls in flight. Results keep input order;
- * a rejection in one call does not stop the others (callers catch per item).
- */
-async function mapLimit(items, concurrency, fn) {
-    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
-    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
-}
-
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(21916);
-;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
-
-/** ` (did you mean "x"?)` when one option is close to what was written, else ''. */
-function didYouMean(word, options) {
-    if (!options.length)
-        return '';
-    const best = (0,mod/* closest */.kp)(word, [...options]);
-    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
-        ? ` (did you mean "${best}"?)`
-        : '';
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
@@ -56161,14 +55826,31 @@ function renderTextTable(headers, rows) {
     return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-;// CONCATENATED MODULE: ./packages/foundation/src/index.ts
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/foundation/src/errors.ts
+/**
+ * A mistake the user can fix (config, inputs, data, their command's output).
+ * Everything else that is thrown is treated as a bug or an outage.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/** The message of any thrown value, so a top-level wrapper never loses it. */
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+/** True when the error is the user's to fix rather than ours. */
+function isConfigurationError(error) {
+    return error instanceof ConfigurationError;
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
 
@@ -56290,6 +55972,11 @@ async function runOnRunner(definition, read = (name) => lib_core/* getInput */.V
     }
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/definition.ts
 /** Inputs every action has, first in every action.yml. */
 const COMMON_INPUTS = {
@@ -56306,47 +55993,57 @@ function defineAction(definition) {
     return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
 
 
 
-;// CONCATENATED MODULE: ./packages/config/src/gates.ts
 
-/** Metrics the suite computes itself from predictions (DESIGN 4.2). */
-const METRIC_NAMES = ['mape', 'rmse', 'rmse_zero', 'mae'];
-const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:\.\d+)?)|baseline(?:\s*\*\s*(\d+(?:\.\d+)?))?)\s*$/;
-function parseGate(text) {
-    const match = GATE_PATTERN.exec(text);
-    if (!match) {
-        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+/**
+ * Reads a file the user's config or commands name. A missing file gets
+ * `missing`, which says what to do ("does not exist: check the path …");
+ * any other failure names its error code.
+ */
+async function readUserFile(file, what, missing) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
     }
-    const [, metric, operator, value, factor] = match;
-    return {
-        text: text.trim(),
-        metric: metric,
-        operator: operator,
-        threshold: value !== undefined ? { value: Number(value) } : { baselineFactor: Number(factor ?? 1) },
-    };
+    catch (error) {
+        const code = error.code;
+        throw new ConfigurationError(code === 'ENOENT'
+            ? `${what} ${file} ${missing}`
+            : `${what} ${file} cannot be read (${code ?? String(error)})`);
+    }
 }
-/** Checks a gate against a model's metrics; a missing number fails the gate. */
-function evaluateGate(gate, model, baseline) {
-    const actual = model[gate.metric];
-    const limit = 'value' in gate.threshold
-        ? gate.threshold.value
-        : baseline[gate.metric] === undefined
-            ? undefined
-            : baseline[gate.metric] * gate.threshold.baselineFactor;
-    if (actual === undefined || limit === undefined || !Number.isFinite(actual)) {
-        return { gate, passed: false, actual, limit };
+/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
+async function writeFileAtomic(file, text) {
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        await (0,promises_.writeFile)(temporary, text, 'utf8');
+        await (0,promises_.rename)(temporary, file);
     }
-    const passed = gate.operator === '<'
-        ? actual < limit
-        : gate.operator === '<='
-            ? actual <= limit
-            : gate.operator === '>'
-                ? actual > limit
-                : actual >= limit;
-    return { gate, passed, actual, limit };
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(21916);
+;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
+
+/** ` (did you mean "x"?)` when one option is close to what was written, else ''. */
+function didYouMean(word, options) {
+    if (!options.length)
+        return '';
+    const best = (0,mod/* closest */.kp)(word, [...options]);
+    return (0,mod/* distance */.Io)(word, best) <= Math.max(2, Math.floor(word.length / 3))
+        ? ` (did you mean "${best}"?)`
+        : '';
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
@@ -65884,6 +65581,45 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/config/src/gates.ts
+
+/** Metrics the suite computes itself from predictions (DESIGN 4.2). */
+const METRIC_NAMES = ['mape', 'rmse', 'rmse_zero', 'mae'];
+const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:\.\d+)?)|baseline(?:\s*\*\s*(\d+(?:\.\d+)?))?)\s*$/;
+function parseGate(text) {
+    const match = GATE_PATTERN.exec(text);
+    if (!match) {
+        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+    }
+    const [, metric, operator, value, factor] = match;
+    return {
+        text: text.trim(),
+        metric: metric,
+        operator: operator,
+        threshold: value !== undefined ? { value: Number(value) } : { baselineFactor: Number(factor ?? 1) },
+    };
+}
+/** Checks a gate against a model's metrics; a missing number fails the gate. */
+function evaluateGate(gate, model, baseline) {
+    const actual = model[gate.metric];
+    const limit = 'value' in gate.threshold
+        ? gate.threshold.value
+        : baseline[gate.metric] === undefined
+            ? undefined
+            : baseline[gate.metric] * gate.threshold.baselineFactor;
+    if (actual === undefined || limit === undefined || !Number.isFinite(actual)) {
+        return { gate, passed: false, actual, limit };
+    }
+    const passed = gate.operator === '<'
+        ? actual < limit
+        : gate.operator === '<='
+            ? actual <= limit
+            : gate.operator === '>'
+                ? actual > limit
+                : actual >= limit;
+    return { gate, passed, actual, limit };
+}
+
 ;// CONCATENATED MODULE: ./packages/config/src/schema.ts
 
 
@@ -66113,8 +65849,6 @@ function expand(schemas) {
     return schemas.flatMap((s) => s.anyOf || s.oneOf ? expand([...(s.anyOf ?? []), ...(s.oneOf ?? [])]) : [s]);
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/config/src/locate.ts
 
 /** "models.matrix.speed[1]": how a key path reads in messages. */
@@ -66501,11 +66235,258 @@ function firstLine(message) {
     return message.split('\n')[0] ?? message;
 }
 
-;// CONCATENATED MODULE: ./packages/config/src/index.ts
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
 
 
+function pLimit(concurrency) {
+	let rejectOnClear = false;
 
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
 
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
+
+/**
+ * Maps with at most `concurrency` calls in flight. Results keep input order;
+ * a rejection in one call does not stop the others (callers catch per item).
+ */
+async function mapLimit(items, concurrency, fn) {
+    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
+    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
 const STATUS_ICON = {
@@ -66513,7 +66494,7 @@ const STATUS_ICON = {
     failed: '❌',
     skipped: '⏭️',
 };
-function format_formatNumber(value, digits = 3) {
+function formatNumber(value, digits = 3) {
     if (value === null || value === undefined || !Number.isFinite(value))
         return '–';
     return value.toFixed(digits);
@@ -68957,167 +68938,6 @@ function sortTimes(times) {
     return times.sort();
 }
 
-;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
-
-
-
-
-/**
- * The suite's own metrics, so every model (and the baseline) is measured the same way.
- * mape skips zero actuals, which rmse_zero measures on its own.
- */
-function computeMetrics(actual, predicted) {
-    if (actual.length !== predicted.length) {
-        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
-    }
-    let squared = 0;
-    let absolute = 0;
-    let relative = 0;
-    let zeroSquared = 0;
-    let zeroRows = 0;
-    for (let i = 0; i < actual.length; i++) {
-        const a = actual[i] ?? 0;
-        const error = (predicted[i] ?? 0) - a;
-        squared += error * error;
-        absolute += Math.abs(error);
-        if (a === 0) {
-            zeroSquared += error * error;
-            zeroRows++;
-        }
-        else {
-            relative += Math.abs(error) / Math.abs(a);
-        }
-    }
-    const rows = actual.length;
-    const nonZero = rows - zeroRows;
-    return {
-        mape: nonZero ? relative / nonZero : null,
-        rmse: rows ? Math.sqrt(squared / rows) : null,
-        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
-        mae: rows ? absolute / rows : null,
-        rows,
-        zero_rows: zeroRows,
-    };
-}
-/**
- * The baseline forecast: per score row, the mean target of the training rows of the same
- * series, or of all training rows for a series training never saw.
- */
-function historicalAverage(train, seriesColumns, target, score) {
-    const targetIndex = columnIndex(train, target);
-    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
-    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
-    const sums = new Map();
-    let sum = 0;
-    let count = 0;
-    for (const row of train.rows) {
-        const value = parseNumber(row[targetIndex] ?? '');
-        if (value === undefined)
-            continue;
-        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
-        const total = sums.get(series) ?? { sum: 0, count: 0 };
-        total.sum += value;
-        total.count++;
-        sums.set(series, total);
-        sum += value;
-        count++;
-    }
-    if (!count) {
-        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
-    }
-    return score.rows.map((row) => {
-        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
-        return total ? total.sum / total.count : sum / count;
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/data/src/predictions.ts
-
-
-
-
-
-/**
- * Reads the predictions.csv a score command wrote and lines it up with the score input.
- * A file unfit to read at all throws; anything else becomes a problem to report.
- */
-async function readPredictions(file, options) {
-    const fix = 'the score command must write key columns and "prediction"';
-    const table = await readTable(file, 'predictions', `${fix} to it`);
-    const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
-    if (missing.length) {
-        const names = missing.map((column) => `"${column}"`).join(', ');
-        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
-    }
-    const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
-    const predictionIndex = table.columns.indexOf('prediction');
-    const expected = new Map(options.expectedKeys.map((key, i) => [key, i]));
-    const values = options.expectedKeys.map(() => NaN);
-    const answered = new Set();
-    const duplicate = new Tally();
-    const unknown = new Tally();
-    const invalid = new Tally();
-    const belowMin = new Tally();
-    const aboveMax = new Tally();
-    for (const [i, row] of table.rows.entries()) {
-        const line = i + 2;
-        const key = keyIndexes.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
-        const position = expected.get(key);
-        if (position === undefined) {
-            unknown.add(line, key);
-        }
-        else if (answered.has(position)) {
-            duplicate.add(line, key);
-        }
-        else {
-            answered.add(position);
-            const text = row[predictionIndex] ?? '';
-            const value = parseNumber(text);
-            if (value === undefined) {
-                invalid.add(line, text);
-                continue;
-            }
-            if (options.min !== undefined && value < options.min)
-                belowMin.add(line, text);
-            if (options.max !== undefined && value > options.max)
-                aboveMax.add(line, text);
-            values[position] = value;
-        }
-    }
-    const unanswered = new Tally();
-    options.expectedKeys.forEach((key, i) => {
-        if (!answered.has(i))
-            unanswered.add(i, key);
-    });
-    const showKey = (example) => describeKey(options.keys, example.value);
-    const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
-    const problems = [];
-    if (unanswered.count) {
-        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
-    }
-    if (duplicate.count) {
-        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
-    }
-    if (unknown.count) {
-        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
-    }
-    if (invalid.count) {
-        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
-    }
-    if (belowMin.count) {
-        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
-    }
-    if (aboveMax.count) {
-        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
-    }
-    return { values, problems };
-}
-/** `store_id=s1, week=2024-11-04` from a joined key. */
-function describeKey(keys, key) {
-    const values = key.split(KEY_SEPARATOR);
-    return keys.map((name, i) => `${name}=${values[i] ?? ''}`).join(', ');
-}
-
 ;// CONCATENATED MODULE: ./packages/data/src/model-files.ts
 
 
@@ -69261,13 +69081,166 @@ async function checkJson(file, name) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/data/src/index.ts
+;// CONCATENATED MODULE: ./packages/data/src/predictions.ts
 
 
 
 
 
+/**
+ * Reads the predictions.csv a score command wrote and lines it up with the score input.
+ * A file unfit to read at all throws; anything else becomes a problem to report.
+ */
+async function readPredictions(file, options) {
+    const fix = 'the score command must write key columns and "prediction"';
+    const table = await readTable(file, 'predictions', `${fix} to it`);
+    const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
+    if (missing.length) {
+        const names = missing.map((column) => `"${column}"`).join(', ');
+        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
+    }
+    const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
+    const predictionIndex = table.columns.indexOf('prediction');
+    const expected = new Map(options.expectedKeys.map((key, i) => [key, i]));
+    const values = options.expectedKeys.map(() => NaN);
+    const answered = new Set();
+    const duplicate = new Tally();
+    const unknown = new Tally();
+    const invalid = new Tally();
+    const belowMin = new Tally();
+    const aboveMax = new Tally();
+    for (const [i, row] of table.rows.entries()) {
+        const line = i + 2;
+        const key = keyIndexes.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
+        const position = expected.get(key);
+        if (position === undefined) {
+            unknown.add(line, key);
+        }
+        else if (answered.has(position)) {
+            duplicate.add(line, key);
+        }
+        else {
+            answered.add(position);
+            const text = row[predictionIndex] ?? '';
+            const value = parseNumber(text);
+            if (value === undefined) {
+                invalid.add(line, text);
+                continue;
+            }
+            if (options.min !== undefined && value < options.min)
+                belowMin.add(line, text);
+            if (options.max !== undefined && value > options.max)
+                aboveMax.add(line, text);
+            values[position] = value;
+        }
+    }
+    const unanswered = new Tally();
+    options.expectedKeys.forEach((key, i) => {
+        if (!answered.has(i))
+            unanswered.add(i, key);
+    });
+    const showKey = (example) => describeKey(options.keys, example.value);
+    const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
+    const problems = [];
+    if (unanswered.count) {
+        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
+    }
+    if (duplicate.count) {
+        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
+    }
+    if (unknown.count) {
+        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
+    }
+    if (invalid.count) {
+        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
+    }
+    if (belowMin.count) {
+        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
+    }
+    if (aboveMax.count) {
+        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
+    }
+    return { values, problems };
+}
+/** `store_id=s1, week=2024-11-04` from a joined key. */
+function describeKey(keys, key) {
+    const values = key.split(KEY_SEPARATOR);
+    return keys.map((name, i) => `${name}=${values[i] ?? ''}`).join(', ');
+}
 
+;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
+
+
+
+
+/**
+ * The suite's own metrics, so every model (and the baseline) is measured the same way.
+ * mape skips zero actuals, which rmse_zero measures on its own.
+ */
+function computeMetrics(actual, predicted) {
+    if (actual.length !== predicted.length) {
+        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
+    }
+    let squared = 0;
+    let absolute = 0;
+    let relative = 0;
+    let zeroSquared = 0;
+    let zeroRows = 0;
+    for (let i = 0; i < actual.length; i++) {
+        const a = actual[i] ?? 0;
+        const error = (predicted[i] ?? 0) - a;
+        squared += error * error;
+        absolute += Math.abs(error);
+        if (a === 0) {
+            zeroSquared += error * error;
+            zeroRows++;
+        }
+        else {
+            relative += Math.abs(error) / Math.abs(a);
+        }
+    }
+    const rows = actual.length;
+    const nonZero = rows - zeroRows;
+    return {
+        mape: nonZero ? relative / nonZero : null,
+        rmse: rows ? Math.sqrt(squared / rows) : null,
+        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
+        mae: rows ? absolute / rows : null,
+        rows,
+        zero_rows: zeroRows,
+    };
+}
+/**
+ * The baseline forecast: per score row, the mean target of the training rows of the same
+ * series, or of all training rows for a series training never saw.
+ */
+function historicalAverage(train, seriesColumns, target, score) {
+    const targetIndex = columnIndex(train, target);
+    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
+    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
+    const sums = new Map();
+    let sum = 0;
+    let count = 0;
+    for (const row of train.rows) {
+        const value = parseNumber(row[targetIndex] ?? '');
+        if (value === undefined)
+            continue;
+        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
+        const total = sums.get(series) ?? { sum: 0, count: 0 };
+        total.sum += value;
+        total.count++;
+        sums.set(series, total);
+        sum += value;
+        count++;
+    }
+    if (!count) {
+        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
+    }
+    return score.rows.map((row) => {
+        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
+        return total ? total.sum / total.count : sum / count;
+    });
+}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
 /**
@@ -69484,9 +69457,9 @@ function versus(model, baseline) {
     if (model === null || model === undefined)
         return '–';
     if (!baseline)
-        return format_formatNumber(model);
+        return formatNumber(model);
     const change = ((model - baseline) / baseline) * 100;
-    return `${format_formatNumber(model)} (${change <= 0 ? '−' : '+'}${Math.abs(change).toFixed(0)} %)`;
+    return `${formatNumber(model)} (${change <= 0 ? '−' : '+'}${Math.abs(change).toFixed(0)} %)`;
 }
 function renderValidationReport(results, violations, stage, samplePath) {
     const failed = results.filter((r) => !r.passed);
@@ -69531,10 +69504,10 @@ function renderValidationReport(results, violations, stage, samplePath) {
                 ? '⚠️'
                 : cell(r.checks.gates),
             versus(r.metrics?.mape, r.baseline?.mape),
-            format_formatNumber(r.baseline?.mape),
-            format_formatNumber(r.metrics?.rmse),
-            format_formatNumber(r.metrics?.rmse_zero),
-            format_formatNumber(r.metrics?.mae),
+            formatNumber(r.baseline?.mape),
+            formatNumber(r.metrics?.rmse),
+            formatNumber(r.metrics?.rmse_zero),
+            formatNumber(r.metrics?.mae),
             r.checks.train.durationMs === undefined ? '–' : formatSeconds(r.checks.train.durationMs),
         ]),
     });
@@ -70048,11 +70021,6 @@ function linesByFile(root) {
     return byFile;
 }
 
-;// CONCATENATED MODULE: ./packages/reports/src/index.ts
-
-
-
-
 ;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
 
 /** Long lists are cut in the summary; the annotations and reports keep all. */
@@ -70287,126 +70255,6 @@ async function lint_and_test_readReport(read, result, exit) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
-
-
-/**
- * Packages as workflow-run artifacts, through the real @actions/artifact
- * (loaded on first use, so actions that never store start faster).
- */
-class ActionsArtifactStore {
-    root;
-    runUrl;
-    constructor(root, runUrl) {
-        this.root = root;
-        this.runUrl = runUrl;
-    }
-    folder(name) {
-        return external_node_path_default().join(this.root, name);
-    }
-    async store(name) {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
-        const client = new DefaultArtifactClient();
-        const existing = await client.getArtifact(name).catch(() => undefined);
-        const id = existing
-            ? existing.artifact.id
-            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
-        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
-        return { name, id: String(id ?? ''), location };
-    }
-    async fetch(name) {
-        // Packaged in this job: already here.
-        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
-            return this.folder(name);
-        }
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
-        const client = new DefaultArtifactClient();
-        const { artifact } = await client.getArtifact(name);
-        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
-        return this.folder(name);
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(56118);
-;// CONCATENATED MODULE: ./packages/artifacts/src/archive.ts
-
-
-
-
-
-
-
-/** Every entry gets this time, so the bytes depend on content alone. */
-const FIXED_MTIME = new Date(0);
-/**
- * Writes an uncompressed POSIX tar whose bytes depend only on the entries'
- * paths, contents and executable bits: sorted by path, fixed time, owner and
- * modes. (Uncompressed: the artifact upload zips it anyway, and gzip would
- * dominate the time on large models.) Returns the sha256 of the bytes.
- */
-async function writeArchive(entries, file) {
-    const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.partial`;
-    const pack = tar_stream.pack();
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    pack.on('data', (chunk) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-    });
-    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(temporary));
-    try {
-        for (const entry of sorted) {
-            const sink = pack.entry({
-                name: entry.path,
-                size: entry.size,
-                mode: entry.executable ? 0o755 : 0o644,
-                mtime: FIXED_MTIME,
-                uid: 0,
-                gid: 0,
-                uname: '',
-                gname: '',
-                type: 'file',
-            });
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source), sink);
-        }
-        pack.finalize();
-        await written;
-        await (0,promises_.rename)(temporary, file);
-    }
-    catch (error) {
-        pack.destroy();
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-    return { digest: hash.digest('hex'), bytes };
-}
-/** Unpacks an archive written by writeArchive; refuses paths that leave `dir`. */
-async function extractArchive(file, dir) {
-    const extract = tar_stream.extract();
-    const paths = [];
-    const done = (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(file), extract);
-    for await (const entry of extract) {
-        const name = entry.header.name;
-        const target = external_node_path_default().resolve(dir, name);
-        if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
-            entry.resume();
-            throw new ConfigurationError(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
-        }
-        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
-        paths.push(name);
-    }
-    await done;
-    return paths;
-}
-
 ;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
 
 
@@ -70439,6 +70287,8 @@ async function saveDigestCache(file, restoredKey) {
     return (await cache.saveCache([file], key)) > 0;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./packages/artifacts/src/digest.ts
 
 
@@ -70565,6 +70415,124 @@ function manifestDigest(manifest) {
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(56118);
+;// CONCATENATED MODULE: ./packages/artifacts/src/archive.ts
+
+
+
+
+
+
+
+/** Every entry gets this time, so the bytes depend on content alone. */
+const FIXED_MTIME = new Date(0);
+/**
+ * Writes an uncompressed POSIX tar whose bytes depend only on the entries'
+ * paths, contents and executable bits: sorted by path, fixed time, owner and
+ * modes. (Uncompressed: the artifact upload zips it anyway, and gzip would
+ * dominate the time on large models.) Returns the sha256 of the bytes.
+ */
+async function writeArchive(entries, file) {
+    const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.partial`;
+    const pack = tar_stream.pack();
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    pack.on('data', (chunk) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+    });
+    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(temporary));
+    try {
+        for (const entry of sorted) {
+            const sink = pack.entry({
+                name: entry.path,
+                size: entry.size,
+                mode: entry.executable ? 0o755 : 0o644,
+                mtime: FIXED_MTIME,
+                uid: 0,
+                gid: 0,
+                uname: '',
+                gname: '',
+                type: 'file',
+            });
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source), sink);
+        }
+        pack.finalize();
+        await written;
+        await (0,promises_.rename)(temporary, file);
+    }
+    catch (error) {
+        pack.destroy();
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+    return { digest: hash.digest('hex'), bytes };
+}
+/** Unpacks an archive written by writeArchive; refuses paths that leave `dir`. */
+async function extractArchive(file, dir) {
+    const extract = tar_stream.extract();
+    const paths = [];
+    const done = (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(file), extract);
+    for await (const entry of extract) {
+        const name = entry.header.name;
+        const target = external_node_path_default().resolve(dir, name);
+        if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
+            entry.resume();
+            throw new ConfigurationError(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
+        }
+        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
+        paths.push(name);
+    }
+    await done;
+    return paths;
+}
+
+;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
+
+
+/**
+ * Packages as workflow-run artifacts, through the real @actions/artifact
+ * (loaded on first use, so actions that never store start faster).
+ */
+class ActionsArtifactStore {
+    root;
+    runUrl;
+    constructor(root, runUrl) {
+        this.root = root;
+        this.runUrl = runUrl;
+    }
+    folder(name) {
+        return external_node_path_default().join(this.root, name);
+    }
+    async store(name) {
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const client = new DefaultArtifactClient();
+        const existing = await client.getArtifact(name).catch(() => undefined);
+        const id = existing
+            ? existing.artifact.id
+            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
+        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
+        return { name, id: String(id ?? ''), location };
+    }
+    async fetch(name) {
+        // Packaged in this job: already here.
+        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
+            return this.folder(name);
+        }
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const client = new DefaultArtifactClient();
+        const { artifact } = await client.getArtifact(name);
+        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
+        return this.folder(name);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/artifacts/src/store.ts
 
 
@@ -70588,15 +70556,6 @@ class FolderStore {
         return this.folder(name);
     }
 }
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/index.ts
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
 
@@ -70675,8 +70634,8 @@ function renderPackageReport(p) {
                 m.files.length,
                 size(m.files.reduce((sum, f) => sum + f.bytes, 0)),
                 package_report_short(m.digest),
-                format_formatNumber(m.metrics.mape),
-                format_formatNumber(m.baseline.mape),
+                formatNumber(m.metrics.mape),
+                formatNumber(m.baseline.mape),
             ]),
         },
     ];
@@ -72007,16 +71966,12 @@ async function openLocalPlatform(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/platform/src/index.ts
-
-
-
 ;// CONCATENATED MODULE: ./packages/stages/src/platform-open.ts
 
 
 
 /** The platform of a configured environment; actions never branch on its backend. */
-async function platform_open_openPlatform(loaded, environment, deps) {
+async function openPlatform(loaded, environment, deps) {
     const environments = loaded.config.environments;
     const settings = environments[environment];
     if (!settings) {
@@ -72036,7 +71991,7 @@ async function platform_open_openPlatform(loaded, environment, deps) {
 
 ;// CONCATENATED MODULE: ./packages/stages/src/versions.ts
 /** The batch scoring pipeline of a model. */
-function versions_pipelineName(model) {
+function pipelineName(model) {
     return `${model}-batch`;
 }
 /** "champion", "latest" (the newest candidate) or a version number. */
@@ -72117,9 +72072,9 @@ const promoteRelease = defineAction({
             workingDirectory: inputs.workingDirectory,
             config: inputs.config,
         });
-        const target = await platform_open_openPlatform(loaded, inputs.environment, deps);
+        const target = await openPlatform(loaded, inputs.environment, deps);
         const source = inputs.fromEnvironment
-            ? await platform_open_openPlatform(loaded, inputs.fromEnvironment, deps)
+            ? await openPlatform(loaded, inputs.fromEnvironment, deps)
             : target;
         const registered = new Set(await (inputs.rollbackTo ? target : source).registry.names());
         const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
@@ -72289,7 +72244,7 @@ async function rollback(model, to, ctx) {
  */
 async function converge(champion, ctx) {
     const done = [];
-    const pipeline = await ctx.target.pipelines.get(versions_pipelineName(champion.name));
+    const pipeline = await ctx.target.pipelines.get(pipelineName(champion.name));
     if (pipeline && pipeline.model.version !== champion.version) {
         await ctx.target.pipelines.createOrUpdate({
             ...pipeline,
@@ -72342,7 +72297,7 @@ async function makeChampion(next, previous, ctx) {
     }
     await ctx.target.registry.setTags(forward);
     try {
-        const pipeline = await ctx.target.pipelines.get(versions_pipelineName(next.name));
+        const pipeline = await ctx.target.pipelines.get(pipelineName(next.name));
         if (pipeline)
             await ctx.target.pipelines.createOrUpdate({
                 ...pipeline,
@@ -72351,7 +72306,7 @@ async function makeChampion(next, previous, ctx) {
     }
     catch (error) {
         await ctx.target.registry.setTags(back);
-        throw new Error(`re-pointing pipeline ${versions_pipelineName(next.name)} failed, tags restored: ${messageOf(error)}`);
+        throw new Error(`re-pointing pipeline ${pipelineName(next.name)} failed, tags restored: ${messageOf(error)}`);
     }
 }
 /** Copies a version from the source environment's registry, keeping its lineage. */
@@ -72431,8 +72386,8 @@ function renderPromoteReport(outcomes, target) {
                 o.decision ? `${icon[o.decision]} ${o.decision}` : '❌ failed',
                 o.champion?.version ?? '–',
                 o.previous?.version ?? '–',
-                format_formatNumber(o.challengerMetrics?.mape),
-                format_formatNumber(o.championMetrics?.mape),
+                formatNumber(o.challengerMetrics?.mape),
+                formatNumber(o.championMetrics?.mape),
                 o.why,
             ]),
         },
@@ -72500,11 +72455,15 @@ const publishScoringPipeline = defineAction({
         if (!/^(champion|latest|\d+)$/.test(inputs.version)) {
             throw new ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
         }
+        // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
+        if (inputs.schedule !== undefined && !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
+            throw new ConfigurationError(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
+        }
         const loaded = await loadConfig({
             workingDirectory: inputs.workingDirectory,
             config: inputs.config,
         });
-        const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
+        const platform = await openPlatform(loaded, inputs.environment, deps);
         const registered = new Set(await platform.registry.names());
         const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
         if (!models.length) {
@@ -72554,7 +72513,7 @@ async function publishOne(loaded, model, platform, ctx) {
             problem: `has no ${ctx.inputs.version} version in ${platform.environment}`,
         };
     const ageDays = (ctx.deps.now().getTime() - Date.parse(version.createdAt)) / DAY_MS;
-    const name = versions_pipelineName(model.name);
+    const name = pipelineName(model.name);
     const stateDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'batch', platform.environment, model.name);
     const batch = await prepareBatch(loaded, model, external_node_path_default().join(stateDir, 'input'), ctx.tables);
     const { pipeline, changed } = await platform.pipelines.createOrUpdate({
@@ -72631,8 +72590,8 @@ function renderPublishReport(results, platform, triggered) {
                         ? '–'
                         : 'not triggered',
                 r.rows ?? '–',
-                format_formatNumber(r.mape),
-                format_formatNumber(r.rmse),
+                formatNumber(r.mape),
+                formatNumber(r.rmse),
                 r.ageDays === undefined ? '–' : r.ageDays.toFixed(0),
             ]),
         },
@@ -72758,7 +72717,7 @@ const registerModel = defineAction({
             config: inputs.config,
         });
         const run = runContext(deps.baseEnv);
-        const platform = await platform_open_openPlatform(loaded, inputs.environment, deps);
+        const platform = await openPlatform(loaded, inputs.environment, deps);
         const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
         await (0,promises_.mkdir)(workDir, { recursive: true });
         const source = inputs.modelDir
@@ -72885,7 +72844,7 @@ async function registerOne(source, model, platform, ctx) {
             model,
             refused: unmeasured
                 ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
-                : `misses ${missed.map((g) => `${g.gate} (${format_formatNumber(g.actual)} against ${format_formatNumber(g.limit)})`).join(', ')}`,
+                : `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
         };
     }
     const manifest = source.manifest?.value;
@@ -72985,93 +72944,12 @@ function renderRegisterReport(results, platform, artifact) {
                     : r.created
                         ? '✅ registered (candidate)'
                         : '↩️ already registered',
-                format_formatNumber(r.model.metrics.mape),
-                format_formatNumber(r.model.baseline.mape),
+                formatNumber(r.model.metrics.mape),
+                formatNumber(r.model.baseline.mape),
                 `\`${r.model.digest.slice(0, 12)}\``,
             ]),
         },
     ];
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/status.ts
-
-
-
-
-const status_DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
-/** Per model and environment: champion, candidates, age and the last scoring run. */
-async function statusReport(loaded, environments, deps) {
-    const blocks = [];
-    for (const environment of environments) {
-        const platform = await openPlatform(loaded, environment, deps);
-        const rows = [];
-        for (const name of await platform.registry.names()) {
-            const versions = await platform.registry.list(name);
-            const champion = versions.filter((v) => v.tags.stage === 'champion').pop();
-            const candidates = versions.filter((v) => v.tags.stage === 'candidate').map((v) => v.version);
-            const runs = await platform.pipelines.runs(pipelineName(name)).catch(() => []);
-            const last = runs[runs.length - 1];
-            rows.push([
-                `\`${name}\``,
-                champion ? `v${champion.version}` : '–',
-                champion ? formatNumber(Number(champion.tags.mape)) : '–',
-                champion ? formatNumber(Number(champion.tags.baseline_mape)) : '–',
-                champion
-                    ? `${((deps.now().getTime() - Date.parse(champion.createdAt)) / status_DAY_MS).toFixed(0)} d`
-                    : '–',
-                candidates.length ? candidates.map((v) => `v${v}`).join(', ') : '–',
-                last ? `${last.state} ${last.startedAt.slice(0, 16).replace('T', ' ')}` : '–',
-                last?.state === 'succeeded'
-                    ? `\`${path.relative(loaded.projectDir, last.output) || '.'}/predictions.csv\``
-                    : '–',
-            ]);
-        }
-        blocks.push({ kind: 'heading', text: `${environment} (${platform.backend}: ${platform.location})` }, rows.length
-            ? {
-                kind: 'table',
-                headers: [
-                    'Model',
-                    'Champion',
-                    'MAPE',
-                    'Baseline MAPE',
-                    'Age',
-                    'Candidates',
-                    'Last scoring run',
-                ],
-                rows,
-            }
-            : { kind: 'text', text: 'No model registered.' });
-    }
-    return blocks;
-}
-/** The ledger of an environment, oldest first, and whether its chain is intact. */
-async function ledgerReport(platform, model) {
-    const events = await platform.ledger.list(model ? { model } : undefined);
-    const verdict = await platform.ledger.verify();
-    return {
-        ok: verdict.ok,
-        blocks: [
-            { kind: 'heading', text: `Ledger of ${platform.environment}${model ? ` for ${model}` : ''}` },
-            {
-                kind: 'table',
-                headers: ['#', 'When', 'Event', 'Model', 'Who', 'Why'],
-                rows: events.map((e) => [
-                    e.seq,
-                    e.at.slice(0, 19).replace('T', ' '),
-                    e.kind,
-                    e.model ? `${e.model.name} v${e.model.version}` : '–',
-                    e.actor,
-                    e.reason,
-                ]),
-            },
-            {
-                kind: 'text',
-                text: verdict.ok
-                    ? `Chain intact: ${verdict.events} events, each sealed by the hash of the one before.`
-                    : `Chain BROKEN:\n${verdict.problems.map((p) => `- ${p}`).join('\n')}`,
-            },
-        ],
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/index.ts
