@@ -45229,7 +45229,8 @@ const publishScoringPipeline = defineAction({
             throw new ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
         }
         // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
-        if (inputs.schedule !== undefined && !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
+        if (inputs.schedule !== undefined &&
+            !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
             throw new ConfigurationError(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
         }
         const loaded = await loadConfig({
@@ -45495,7 +45496,7 @@ const registerModel = defineAction({
         await (0,promises_.mkdir)(workDir, { recursive: true });
         const source = inputs.modelDir
             ? await folderSource(loaded, external_node_path_default().resolve(loaded.projectDir, inputs.modelDir), inputs.models)
-            : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps, workDir), inputs.models);
+            : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps), inputs.models, platform, workDir);
         try {
             const models = source.models;
             const results = [];
@@ -45537,36 +45538,61 @@ const registerModel = defineAction({
         }
     },
 });
-async function fetchPackage(artifact, loaded, run, deps, workDir) {
+async function fetchPackage(artifact, loaded, run, deps) {
     const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-    const folder = await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name);
-    return openPackage(folder, name, workDir);
-}
-async function packageSource(opened, patterns) {
-    const source = {
-        label: `package \`${opened.name}\``,
-        models: [],
-        filesOf: (model) => external_node_path_default().join(opened.dir, 'models', model.name),
-        manifest: { file: external_node_path_default().join(opened.dir, 'manifest.json'), value: opened.manifest },
-        git: opened.manifest.git,
-        tags: { package: opened.name },
-        dispose: opened.dispose,
+    return {
+        name,
+        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
     };
+}
+/** The version already holding a model's content, if any. */
+async function registeredVersion(platform, model) {
+    return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
+}
+/**
+ * The package's models. It is unpacked and verified only when some selected
+ * model's content is not registered yet: re-registering a package reads no
+ * model bytes.
+ */
+async function packageSource(pkg, patterns, platform, workDir) {
+    const manifest = JSON.parse(await readUserFile(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    const models = pickModels({ name: pkg.name, manifest }, patterns);
+    const pending = [];
+    for (const model of models)
+        if (!(await registeredVersion(platform, model)))
+            pending.push(model);
+    const source = {
+        label: `package \`${pkg.name}\``,
+        models,
+        filesOf: () => {
+            throw new Error('files of a package that was not unpacked');
+        },
+        git: manifest.git,
+        tags: { package: pkg.name },
+        dispose: async () => undefined,
+    };
+    if (!pending.length)
+        return source;
+    const opened = await openPackage(pkg.folder, pkg.name, workDir);
     try {
-        source.models = pickModels(opened, patterns);
         // Every file is checked before anything is registered: all or nothing.
-        for (const model of source.models) {
+        for (const model of pending) {
             const problems = await verifyModel(opened, model);
             if (problems.length) {
                 throw new ConfigurationError(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
             }
         }
-        return source;
     }
     catch (error) {
         await opened.dispose();
         throw error;
     }
+    return {
+        ...source,
+        filesOf: (model) => external_node_path_default().join(opened.dir, 'models', model.name),
+        manifest: { file: external_node_path_default().join(opened.dir, 'manifest.json'), value: opened.manifest },
+        dispose: opened.dispose,
+    };
 }
 /** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
 async function folderSource(loaded, dir, names) {
@@ -45611,6 +45637,11 @@ async function folderSource(loaded, dir, names) {
 }
 async function registerOne(source, model, platform, ctx) {
     const missed = model.gates.filter((g) => !g.passed);
+    const existing = await registeredVersion(platform, model);
+    if (existing) {
+        await recordRegistration(existing, model, missed, source, platform, ctx);
+        return { model, version: existing, created: false };
+    }
     if (missed.length && !ctx.force) {
         const unmeasured = Object.values(model.metrics).every((v) => v === null);
         return {
@@ -45643,30 +45674,36 @@ async function registerOne(source, model, platform, ctx) {
                 ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
                 : { source: source.label.replace(/`/g, '') },
         });
-        // A run killed after registering but before the ledger converges on the next run.
-        const recorded = (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
-        if (!recorded) {
-            await platform.ledger.append({
-                kind: missed.length ? 'force' : 'register',
-                model: { name: model.name, version: version.version },
-                actor: ctx.run.actor,
-                runUrl: ctx.run.url || undefined,
-                reason: ctx.reason ||
-                    (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
-                details: {
-                    metrics: model.metrics,
-                    baseline: model.baseline,
-                    gates: model.gates,
-                    source: source.label.replace(/`/g, ''),
-                    contentDigest: model.digest,
-                },
-            });
-        }
+        await recordRegistration(version, model, missed, source, platform, ctx);
         return { model, version, created };
     }
     finally {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
     }
+}
+/**
+ * The ledger event of a registration, unless it is there already: a run
+ * killed between registering and recording converges on the next run.
+ */
+async function recordRegistration(version, model, missed, source, platform, ctx) {
+    const recorded = (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
+    if (recorded)
+        return;
+    await platform.ledger.append({
+        kind: missed.length ? 'force' : 'register',
+        model: { name: model.name, version: version.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason: ctx.reason ||
+            (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
+        details: {
+            metrics: model.metrics,
+            baseline: model.baseline,
+            gates: model.gates,
+            source: source.label.replace(/`/g, ''),
+            contentDigest: model.digest,
+        },
+    });
 }
 function metricTags(model) {
     const tags = {};

@@ -59057,7 +59057,8 @@ const publishScoringPipeline = defineAction({
             throw new errors_ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
         }
         // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
-        if (inputs.schedule !== undefined && !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
+        if (inputs.schedule !== undefined &&
+            !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
             throw new errors_ConfigurationError(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
         }
         const loaded = await loadConfig({

@@ -91,7 +91,10 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
       );
     }
     // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
-    if (inputs.schedule !== undefined && !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
+    if (
+      inputs.schedule !== undefined &&
+      !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())
+    ) {
       throw new ConfigurationError(
         `input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`,
       );

@@ -11,7 +11,7 @@ import {
   type ModelRecord,
 } from '@mlops/artifacts';
 import { loadConfig, type LoadedConfig } from '@mlops/config';
-import { ConfigurationError, type Block } from '@mlops/foundation';
+import { ConfigurationError, readUserFile, type Block } from '@mlops/foundation';
 import type { ModelVersion, Platform } from '@mlops/platform';
 import { artifactStore, packagesFolder } from './artifact-store.js';
 import { formatNumber } from './format.js';
@@ -105,8 +105,10 @@ export const registerModel = defineAction<RegisterModelInputs>({
     const source = inputs.modelDir
       ? await folderSource(loaded, path.resolve(loaded.projectDir, inputs.modelDir), inputs.models)
       : await packageSource(
-          await fetchPackage(inputs.artifact, loaded, run, deps, workDir),
+          await fetchPackage(inputs.artifact, loaded, run, deps),
           inputs.models,
+          platform,
+          workDir,
         );
     try {
       const models = source.models;
@@ -161,11 +163,20 @@ async function fetchPackage(
   loaded: LoadedConfig,
   run: RunContext,
   deps: StageDeps,
-  workDir: string,
-): Promise<OpenedPackage> {
+): Promise<{ name: string; folder: string }> {
   const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-  const folder = await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name);
-  return openPackage(folder, name, workDir);
+  return {
+    name,
+    folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
+  };
+}
+
+/** The version already holding a model's content, if any. */
+async function registeredVersion(
+  platform: Platform,
+  model: ModelRecord,
+): Promise<ModelVersion | undefined> {
+  return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
 }
 
 /** Where models come from: a verified package, or a bare model folder. */
@@ -181,20 +192,42 @@ interface Source {
   dispose(): Promise<void>;
 }
 
-async function packageSource(opened: OpenedPackage, patterns: readonly string[]): Promise<Source> {
+/**
+ * The package's models. It is unpacked and verified only when some selected
+ * model's content is not registered yet: re-registering a package reads no
+ * model bytes.
+ */
+async function packageSource(
+  pkg: { name: string; folder: string },
+  patterns: readonly string[],
+  platform: Platform,
+  workDir: string,
+): Promise<Source> {
+  const manifest = JSON.parse(
+    await readUserFile(
+      path.join(pkg.folder, 'manifest.json'),
+      'package manifest',
+      `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`,
+    ),
+  ) as Manifest;
+  const models = pickModels({ name: pkg.name, manifest }, patterns);
+  const pending: ModelRecord[] = [];
+  for (const model of models) if (!(await registeredVersion(platform, model))) pending.push(model);
   const source: Source = {
-    label: `package \`${opened.name}\``,
-    models: [],
-    filesOf: (model) => path.join(opened.dir, 'models', model.name),
-    manifest: { file: path.join(opened.dir, 'manifest.json'), value: opened.manifest },
-    git: opened.manifest.git,
-    tags: { package: opened.name },
-    dispose: opened.dispose,
+    label: `package \`${pkg.name}\``,
+    models,
+    filesOf: () => {
+      throw new Error('files of a package that was not unpacked');
+    },
+    git: manifest.git,
+    tags: { package: pkg.name },
+    dispose: async () => undefined,
   };
+  if (!pending.length) return source;
+  const opened = await openPackage(pkg.folder, pkg.name, workDir);
   try {
-    source.models = pickModels(opened, patterns);
     // Every file is checked before anything is registered: all or nothing.
-    for (const model of source.models) {
+    for (const model of pending) {
       const problems = await verifyModel(opened, model);
       if (problems.length) {
         throw new ConfigurationError(
@@ -202,11 +235,16 @@ async function packageSource(opened: OpenedPackage, patterns: readonly string[])
         );
       }
     }
-    return source;
   } catch (error) {
     await opened.dispose();
     throw error;
   }
+  return {
+    ...source,
+    filesOf: (model) => path.join(opened.dir, 'models', model.name),
+    manifest: { file: path.join(opened.dir, 'manifest.json'), value: opened.manifest },
+    dispose: opened.dispose,
+  };
 }
 
 /** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
@@ -270,6 +308,11 @@ async function registerOne(
   ctx: { run: RunContext; deps: StageDeps; force: boolean; reason: string; workDir: string },
 ): Promise<Registered> {
   const missed = model.gates.filter((g) => !g.passed);
+  const existing = await registeredVersion(platform, model);
+  if (existing) {
+    await recordRegistration(existing, model, missed, source, platform, ctx);
+    return { model, version: existing, created: false };
+  }
   if (missed.length && !ctx.force) {
     const unmeasured = Object.values(model.metrics).every((v) => v === null);
     return {
@@ -301,32 +344,45 @@ async function registerOne(
         ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
         : { source: source.label.replace(/`/g, '') },
     });
-    // A run killed after registering but before the ledger converges on the next run.
-    const recorded = (await platform.ledger.list({ model: model.name })).some(
-      (e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version,
-    );
-    if (!recorded) {
-      await platform.ledger.append({
-        kind: missed.length ? 'force' : 'register',
-        model: { name: model.name, version: version.version },
-        actor: ctx.run.actor,
-        runUrl: ctx.run.url || undefined,
-        reason:
-          ctx.reason ||
-          (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
-        details: {
-          metrics: model.metrics,
-          baseline: model.baseline,
-          gates: model.gates,
-          source: source.label.replace(/`/g, ''),
-          contentDigest: model.digest,
-        },
-      });
-    }
+    await recordRegistration(version, model, missed, source, platform, ctx);
     return { model, version, created };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The ledger event of a registration, unless it is there already: a run
+ * killed between registering and recording converges on the next run.
+ */
+async function recordRegistration(
+  version: ModelVersion,
+  model: ModelRecord,
+  missed: ModelRecord['gates'],
+  source: Source,
+  platform: Platform,
+  ctx: { run: RunContext; reason: string },
+): Promise<void> {
+  const recorded = (await platform.ledger.list({ model: model.name })).some(
+    (e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version,
+  );
+  if (recorded) return;
+  await platform.ledger.append({
+    kind: missed.length ? 'force' : 'register',
+    model: { name: model.name, version: version.version },
+    actor: ctx.run.actor,
+    runUrl: ctx.run.url || undefined,
+    reason:
+      ctx.reason ||
+      (missed.length ? `forced past ${missed.map((g) => g.gate).join(', ')}` : 'new candidate'),
+    details: {
+      metrics: model.metrics,
+      baseline: model.baseline,
+      gates: model.gates,
+      source: source.label.replace(/`/g, ''),
+      contentDigest: model.digest,
+    },
+  });
 }
 
 function metricTags(model: ModelRecord): Record<string, string> {
@@ -338,7 +394,10 @@ function metricTags(model: ModelRecord): Record<string, string> {
   return tags;
 }
 
-function pickModels(opened: OpenedPackage, patterns: readonly string[]): ModelRecord[] {
+function pickModels(
+  opened: Pick<OpenedPackage, 'name' | 'manifest'>,
+  patterns: readonly string[],
+): ModelRecord[] {
   if (!patterns.length) return opened.manifest.models;
   const matchers = patterns.map((p) => ({ p, test: picomatch(p) }));
   const unmatched = matchers.filter(
