@@ -49,7 +49,7 @@ describe('killed mid-register and mid-promote, then re-run', () => {
     ]!;
     // Kill points spread over the run; a kill that lands after the end is harmless.
     const registerKills = [];
-    for (const at of [130, 150, 170, 190, 210, 230]) {
+    for (const at of [60, 130, 150, 170, 190, 210, 230]) {
       registerKills.push((await step('register-model', { artifact: v2, force: 'true' }, at)).code);
     }
     expect(registerKills).toContain(null);
