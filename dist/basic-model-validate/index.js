@@ -56383,6 +56383,22 @@ function commandEnv(config, deps, mlops = {}) {
         ...mlops,
     };
 }
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+function paramEnv(params) {
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]));
+}
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+function jobEnv(config, stage, params) {
+    return {
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        MLOPS_STAGE: stage,
+        ...paramEnv(params),
+    };
+}
 /** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
 function describeExit(result, timeoutMinutes) {
     if (result.timedOut)
@@ -56456,7 +56472,7 @@ async function validateModel(model, ctx) {
         MLOPS_EPOCHS: String(epochs),
         MLOPS_MODEL_NAME: model.name,
         MLOPS_DATA_DIR: dataDir,
-        ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
+        ...paramEnv(model.params),
     };
     result.checks.train = await runStep('train', config.train, ctx, {
         ...env,

@@ -42023,6 +42023,22 @@ function commandEnv(config, deps, mlops = {}) {
         ...mlops,
     };
 }
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+function paramEnv(params) {
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]));
+}
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+function jobEnv(config, stage, params) {
+    return {
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        MLOPS_STAGE: stage,
+        ...paramEnv(params),
+    };
+}
 /** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
 function describeExit(result, timeoutMinutes) {
     if (result.timedOut)
@@ -42096,7 +42112,7 @@ async function validateModel(model, ctx) {
         MLOPS_EPOCHS: String(epochs),
         MLOPS_MODEL_NAME: model.name,
         MLOPS_DATA_DIR: dataDir,
-        ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
+        ...paramEnv(model.params),
     };
     result.checks.train = await runStep('train', config.train, ctx, {
         ...env,
@@ -44788,6 +44804,7 @@ async function resolveVersion(platform, model, which) {
 
 
 
+
 const promoteRelease = defineAction({
     name: 'promote-release',
     title: 'Promote release',
@@ -44908,15 +44925,8 @@ async function promote(model, ctx) {
     }
     const candidate = ctx.source === ctx.target ? found : await copyInto(found, ctx);
     const previous = await resolveVersion(ctx.target, model.name, 'champion');
-    if (previous?.version === candidate.version) {
-        return {
-            model: model.name,
-            decision: 'skipped',
-            champion: previous,
-            previous,
-            why: `version ${candidate.version} is already the champion`,
-        };
-    }
+    if (previous?.version === candidate.version)
+        return alreadyChampion(model.name, previous);
     let decision = 'promoted';
     let why = 'first champion';
     let challengerMetrics;
@@ -44979,6 +44989,15 @@ async function promote(model, ctx) {
         why,
     };
 }
+function alreadyChampion(model, champion) {
+    return {
+        model,
+        decision: 'skipped',
+        champion,
+        previous: champion,
+        why: `version ${champion.version} is already the champion`,
+    };
+}
 async function rollback(model, to, ctx) {
     const previous = await resolveVersion(ctx.target, model.name, 'champion');
     const target = to === 'previous'
@@ -44989,15 +45008,8 @@ async function rollback(model, to, ctx) {
         : await ctx.target.registry.get({ name: model.name, version: Number(to) });
     if (!target)
         throw new ConfigurationError(`${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`);
-    if (previous?.version === target.version) {
-        return {
-            model: model.name,
-            decision: 'skipped',
-            champion: previous,
-            previous,
-            why: `version ${target.version} is already the champion`,
-        };
-    }
+    if (previous?.version === target.version)
+        return alreadyChampion(model.name, previous);
     await makeChampion(target, previous, ctx);
     const why = `rolled back from version ${previous?.version ?? 'none'} to ${target.version}`;
     await ctx.target.ledger.append({
@@ -45114,14 +45126,11 @@ async function score(version, model, batch, ctx) {
         codeDir: projectDir,
         outputDir,
         env: {
-            ...config.env,
-            MLOPS_INTERPRETER: config.interpreter,
-            MLOPS_STAGE: 'evaluate',
+            ...jobEnv(config, 'evaluate', model.params),
             MLOPS_DATA_DIR: batch.dir,
             MLOPS_OUTPUT_DIR: outputDir,
             MLOPS_MODEL_DIR: version.path,
             MLOPS_MODEL_NAME: version.name,
-            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
         },
     });
     const done = await ctx.target.jobs.wait(job.id, {
@@ -45168,6 +45177,7 @@ function renderPromoteReport(outcomes, target) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/publish-scoring-pipeline.ts
+
 
 
 
@@ -45297,12 +45307,7 @@ async function publishOne(loaded, model, platform, ctx) {
         codeDir: loaded.projectDir,
         input: batch.dir,
         output: external_node_path_default().join(stateDir, 'predictions'),
-        env: {
-            ...loaded.config.env,
-            MLOPS_INTERPRETER: loaded.config.interpreter,
-            MLOPS_STAGE: 'batch',
-            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
-        },
+        env: jobEnv(loaded.config, 'batch', model.params),
         ...(ctx.inputs.schedule && { schedule: ctx.inputs.schedule }),
     });
     if (changed) {

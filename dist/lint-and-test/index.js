@@ -60999,6 +60999,22 @@ function commandEnv(config, deps, mlops = {}) {
         ...mlops,
     };
 }
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+function paramEnv(params) {
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]));
+}
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+function jobEnv(config, stage, params) {
+    return {
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        MLOPS_STAGE: stage,
+        ...paramEnv(params),
+    };
+}
 /** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
 function describeExit(result, timeoutMinutes) {
     if (result.timedOut)

@@ -57987,6 +57987,51 @@ function fmt(value) {
     return typeof value === 'number' ? value.toFixed(3) : '–';
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
+/**
+ * The environment of a user command (DESIGN 4.2): the caller's, the project's
+ * `env:` and the suite's MLOPS_* variables, which win.
+ */
+function commandEnv(config, deps, mlops = {}) {
+    return {
+        ...deps.baseEnv,
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        ...mlops,
+    };
+}
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+function paramEnv(params) {
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]));
+}
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+function jobEnv(config, stage, params) {
+    return {
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        MLOPS_STAGE: stage,
+        ...paramEnv(params),
+    };
+}
+/** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
+function describeExit(result, timeoutMinutes) {
+    if (result.timedOut)
+        return `timed out after ${timeoutMinutes ?? '?'} min`;
+    if (result.signal)
+        return `was killed by ${result.signal}`;
+    return `exited ${result.exitCode ?? '?'}`;
+}
+/** The last non-blank output line, which is usually the error. */
+function lastLine(tail) {
+    return ([...tail]
+        .reverse()
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? '(no output)');
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
 const STATUS_ICON = {
     passed: '✅',
@@ -59043,6 +59088,7 @@ async function resolveVersion(platform, model, which) {
 
 
 
+
 const promoteRelease = defineAction({
     name: 'promote-release',
     title: 'Promote release',
@@ -59163,15 +59209,8 @@ async function promote(model, ctx) {
     }
     const candidate = ctx.source === ctx.target ? found : await copyInto(found, ctx);
     const previous = await resolveVersion(ctx.target, model.name, 'champion');
-    if (previous?.version === candidate.version) {
-        return {
-            model: model.name,
-            decision: 'skipped',
-            champion: previous,
-            previous,
-            why: `version ${candidate.version} is already the champion`,
-        };
-    }
+    if (previous?.version === candidate.version)
+        return alreadyChampion(model.name, previous);
     let decision = 'promoted';
     let why = 'first champion';
     let challengerMetrics;
@@ -59234,6 +59273,15 @@ async function promote(model, ctx) {
         why,
     };
 }
+function alreadyChampion(model, champion) {
+    return {
+        model,
+        decision: 'skipped',
+        champion,
+        previous: champion,
+        why: `version ${champion.version} is already the champion`,
+    };
+}
 async function rollback(model, to, ctx) {
     const previous = await resolveVersion(ctx.target, model.name, 'champion');
     const target = to === 'previous'
@@ -59244,15 +59292,8 @@ async function rollback(model, to, ctx) {
         : await ctx.target.registry.get({ name: model.name, version: Number(to) });
     if (!target)
         throw new errors_ConfigurationError(`${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`);
-    if (previous?.version === target.version) {
-        return {
-            model: model.name,
-            decision: 'skipped',
-            champion: previous,
-            previous,
-            why: `version ${target.version} is already the champion`,
-        };
-    }
+    if (previous?.version === target.version)
+        return alreadyChampion(model.name, previous);
     await makeChampion(target, previous, ctx);
     const why = `rolled back from version ${previous?.version ?? 'none'} to ${target.version}`;
     await ctx.target.ledger.append({
@@ -59369,14 +59410,11 @@ async function score(version, model, batch, ctx) {
         codeDir: projectDir,
         outputDir,
         env: {
-            ...config.env,
-            MLOPS_INTERPRETER: config.interpreter,
-            MLOPS_STAGE: 'evaluate',
+            ...jobEnv(config, 'evaluate', model.params),
             MLOPS_DATA_DIR: batch.dir,
             MLOPS_OUTPUT_DIR: outputDir,
             MLOPS_MODEL_DIR: version.path,
             MLOPS_MODEL_NAME: version.name,
-            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
         },
     });
     const done = await ctx.target.jobs.wait(job.id, {

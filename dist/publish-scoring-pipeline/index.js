@@ -57951,6 +57951,51 @@ async function measurePredictions(loaded, batch, outputDir) {
         : { rows, metrics: computeMetrics(batch.actuals, check.values), problems: [] };
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
+/**
+ * The environment of a user command (DESIGN 4.2): the caller's, the project's
+ * `env:` and the suite's MLOPS_* variables, which win.
+ */
+function commandEnv(config, deps, mlops = {}) {
+    return {
+        ...deps.baseEnv,
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        ...mlops,
+    };
+}
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+function paramEnv(params) {
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]));
+}
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+function jobEnv(config, stage, params) {
+    return {
+        ...config.env,
+        MLOPS_INTERPRETER: config.interpreter,
+        MLOPS_STAGE: stage,
+        ...paramEnv(params),
+    };
+}
+/** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
+function describeExit(result, timeoutMinutes) {
+    if (result.timedOut)
+        return `timed out after ${timeoutMinutes ?? '?'} min`;
+    if (result.signal)
+        return `was killed by ${result.signal}`;
+    return `exited ${result.exitCode ?? '?'}`;
+}
+/** The last non-blank output line, which is usually the error. */
+function lastLine(tail) {
+    return ([...tail]
+        .reverse()
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? '(no output)');
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
 const STATUS_ICON = {
     passed: '✅',
@@ -59005,6 +59050,7 @@ async function resolveVersion(platform, model, which) {
 
 
 
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const publishScoringPipeline = defineAction({
     name: 'publish-scoring-pipeline',
@@ -59125,12 +59171,7 @@ async function publishOne(loaded, model, platform, ctx) {
         codeDir: loaded.projectDir,
         input: batch.dir,
         output: external_node_path_default().join(stateDir, 'predictions'),
-        env: {
-            ...loaded.config.env,
-            MLOPS_INTERPRETER: loaded.config.interpreter,
-            MLOPS_STAGE: 'batch',
-            ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v])),
-        },
+        env: jobEnv(loaded.config, 'batch', model.params),
         ...(ctx.inputs.schedule && { schedule: ctx.inputs.schedule }),
     });
     if (changed) {

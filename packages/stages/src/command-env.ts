@@ -18,6 +18,30 @@ export function commandEnv(
   };
 }
 
+/** One MLOPS_PARAM_<KEY> per model parameter (DESIGN 4.2). */
+export function paramEnv(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [`MLOPS_PARAM_${key.toUpperCase()}`, value]),
+  );
+}
+
+/**
+ * The project's part of a platform job's environment (the platform adds the
+ * caller's): `env:`, the interpreter, the stage and the model's parameters.
+ */
+export function jobEnv(
+  config: ProjectConfig,
+  stage: string,
+  params: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...config.env,
+    MLOPS_INTERPRETER: config.interpreter,
+    MLOPS_STAGE: stage,
+    ...paramEnv(params),
+  };
+}
+
 /** "exited 1", "timed out after 5 min", "was killed by SIGKILL". */
 export function describeExit(
   result: { exitCode: number | null; signal: string | null; timedOut: boolean },

@@ -20,7 +20,7 @@ import {
   type Metrics,
   type Table,
 } from '@mlops/data';
-import { commandEnv, describeExit, lastLine } from './command-env.js';
+import { commandEnv, describeExit, lastLine, paramEnv } from './command-env.js';
 import type { CheckStatus } from './format.js';
 
 export interface Check {
@@ -108,9 +108,7 @@ export async function validateModel(
     MLOPS_EPOCHS: String(epochs),
     MLOPS_MODEL_NAME: model.name,
     MLOPS_DATA_DIR: dataDir,
-    ...Object.fromEntries(
-      Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v]),
-    ),
+    ...paramEnv(model.params),
   };
 
   result.checks.train = await runStep('train', config.train, ctx, {

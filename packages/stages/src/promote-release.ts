@@ -7,6 +7,7 @@ import type { Metrics, Table } from '@mlops/data';
 import type { ModelVersion, Platform, TagChange } from '@mlops/platform';
 import { measurePredictions, prepareBatch, type BatchData } from './batch-data.js';
 import { compareModels } from './champion-challenger.js';
+import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
@@ -180,15 +181,7 @@ async function promote(model: ModelSpec, ctx: Context): Promise<Outcome> {
   }
   const candidate = ctx.source === ctx.target ? found : await copyInto(found, ctx);
   const previous = await resolveVersion(ctx.target, model.name, 'champion');
-  if (previous?.version === candidate.version) {
-    return {
-      model: model.name,
-      decision: 'skipped',
-      champion: previous,
-      previous,
-      why: `version ${candidate.version} is already the champion`,
-    };
-  }
+  if (previous?.version === candidate.version) return alreadyChampion(model.name, previous);
   let decision: Decision = 'promoted';
   let why = 'first champion';
   let challengerMetrics: Metrics | undefined;
@@ -266,6 +259,16 @@ async function promote(model: ModelSpec, ctx: Context): Promise<Outcome> {
   };
 }
 
+function alreadyChampion(model: string, champion: ModelVersion): Outcome {
+  return {
+    model,
+    decision: 'skipped',
+    champion,
+    previous: champion,
+    why: `version ${champion.version} is already the champion`,
+  };
+}
+
 async function rollback(model: ModelSpec, to: string, ctx: Context): Promise<Outcome> {
   const previous = await resolveVersion(ctx.target, model.name, 'champion');
   const target =
@@ -279,15 +282,7 @@ async function rollback(model: ModelSpec, to: string, ctx: Context): Promise<Out
     throw new ConfigurationError(
       `${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`,
     );
-  if (previous?.version === target.version) {
-    return {
-      model: model.name,
-      decision: 'skipped',
-      champion: previous,
-      previous,
-      why: `version ${target.version} is already the champion`,
-    };
-  }
+  if (previous?.version === target.version) return alreadyChampion(model.name, previous);
   await makeChampion(target, previous, ctx);
   const why = `rolled back from version ${previous?.version ?? 'none'} to ${target.version}`;
   await ctx.target.ledger.append({
@@ -428,16 +423,11 @@ async function score(
     codeDir: projectDir,
     outputDir,
     env: {
-      ...config.env,
-      MLOPS_INTERPRETER: config.interpreter,
-      MLOPS_STAGE: 'evaluate',
+      ...jobEnv(config, 'evaluate', model.params),
       MLOPS_DATA_DIR: batch.dir,
       MLOPS_OUTPUT_DIR: outputDir,
       MLOPS_MODEL_DIR: version.path,
       MLOPS_MODEL_NAME: version.name,
-      ...Object.fromEntries(
-        Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v]),
-      ),
     },
   });
   const done = await ctx.target.jobs.wait(job.id, {

@@ -5,6 +5,7 @@ import { ConfigurationError, type Block } from '@mlops/foundation';
 import type { Table } from '@mlops/data';
 import type { ModelVersion, Platform, PipelineRun } from '@mlops/platform';
 import { measurePredictions, prepareBatch } from './batch-data.js';
+import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
@@ -183,14 +184,7 @@ async function publishOne(
     codeDir: loaded.projectDir,
     input: batch.dir,
     output: path.join(stateDir, 'predictions'),
-    env: {
-      ...loaded.config.env,
-      MLOPS_INTERPRETER: loaded.config.interpreter,
-      MLOPS_STAGE: 'batch',
-      ...Object.fromEntries(
-        Object.entries(model.params).map(([k, v]) => [`MLOPS_PARAM_${k.toUpperCase()}`, v]),
-      ),
-    },
+    env: jobEnv(loaded.config, 'batch', model.params),
     ...(ctx.inputs.schedule && { schedule: ctx.inputs.schedule }),
   });
   if (changed) {
