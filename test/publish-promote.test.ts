@@ -106,6 +106,13 @@ describe('publish-scoring-pipeline', () => {
     await runStage(registerModel, project, { models: 'tiny-a' });
     const run = await runStage(publishScoringPipeline, project);
     expect(run.failure).toBe('Scoring failed for 1 of 1: tiny-a: has no champion version in local');
+    // A selected model that was never registered (refused by a gate, say) is left out, not failed.
+    const selected = await runStage(publishScoringPipeline, project, {
+      models: 'tiny-*',
+      version: 'latest',
+    });
+    expect(selected.failure).toBeUndefined();
+    expect(selected.outputs['pipeline-name']).toBe('tiny-a-batch');
     await expect(runStage(publishScoringPipeline, project, { version: 'newest' })).rejects.toThrow(
       `input 'version' must be champion, latest or a version number, got "newest"`,
     );

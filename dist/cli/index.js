@@ -44779,6 +44779,8 @@ async function openPlatform(loaded, environment, deps) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/versions.ts
+
+
 /** The batch scoring pipeline of a model. */
 function pipelineName(model) {
     return `${model}-batch`;
@@ -44790,6 +44792,20 @@ async function resolveVersion(platform, model, which) {
     const stage = which === 'champion' ? 'champion' : 'candidate';
     const versions = await platform.registry.list(model, { tags: { stage } });
     return versions[versions.length - 1];
+}
+/**
+ * The selected models (names or globs, empty for all) that have versions in
+ * the environment, and the selected ones that do not (refused at registration,
+ * say): those are left out with a note, not failed.
+ */
+async function registeredSelection(loaded, patterns, platform) {
+    const registered = new Set(await platform.registry.names());
+    const selected = selectModels(loaded.models, patterns);
+    const models = selected.filter((m) => registered.has(m.name));
+    if (!models.length) {
+        throw new ConfigurationError(`no ${patterns.length ? 'selected ' : ''}model is registered in ${platform.environment}: run register-model first`);
+    }
+    return { models, absent: selected.filter((m) => !registered.has(m.name)).map((m) => m.name) };
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/promote-release.ts
@@ -44866,10 +44882,9 @@ const promoteRelease = defineAction({
         const source = inputs.fromEnvironment
             ? await openPlatform(loaded, inputs.fromEnvironment, deps)
             : target;
-        const registered = new Set(await (inputs.rollbackTo ? target : source).registry.names());
-        const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
-        if (!models.length)
-            throw new ConfigurationError(`no model is registered in ${source.environment}: run register-model first`);
+        const { models, absent } = await registeredSelection(loaded, inputs.models, inputs.rollbackTo ? target : source);
+        for (const name of absent)
+            deps.logger.info(`${name} has no version in ${(inputs.rollbackTo ? target : source).environment}: left out`);
         const ctx = {
             loaded,
             inputs,
@@ -45248,11 +45263,9 @@ const publishScoringPipeline = defineAction({
             config: inputs.config,
         });
         const platform = await openPlatform(loaded, inputs.environment, deps);
-        const registered = new Set(await platform.registry.names());
-        const models = selectModels(loaded.models, inputs.models).filter((m) => inputs.models.length || registered.has(m.name));
-        if (!models.length) {
-            throw new ConfigurationError(`no model is registered in ${inputs.environment}: run register-model first`);
-        }
+        const { models, absent } = await registeredSelection(loaded, inputs.models, platform);
+        for (const name of absent)
+            deps.logger.info(`${name} has no version in ${platform.environment}: left out`);
         const run = runContext(deps.baseEnv);
         const tables = new Map();
         const results = [];

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defineAction, type StageDeps } from '@mlops/action-kit';
-import { loadConfig, selectModels, type LoadedConfig, type ModelSpec } from '@mlops/config';
+import { loadConfig, type LoadedConfig, type ModelSpec } from '@mlops/config';
 import { ConfigurationError, messageOf, type Block } from '@mlops/foundation';
 import type { Metrics, Table } from '@mlops/data';
 import type { ModelVersion, Platform, TagChange } from '@mlops/platform';
@@ -11,7 +11,7 @@ import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
-import { pipelineName, resolveVersion } from './versions.js';
+import { pipelineName, registeredSelection, resolveVersion } from './versions.js';
 
 export interface PromoteInputs {
   workingDirectory: string;
@@ -113,13 +113,14 @@ export const promoteRelease = defineAction<PromoteInputs>({
     const source = inputs.fromEnvironment
       ? await openPlatform(loaded, inputs.fromEnvironment, deps)
       : target;
-    const registered = new Set(await (inputs.rollbackTo ? target : source).registry.names());
-    const models = selectModels(loaded.models, inputs.models).filter(
-      (m) => inputs.models.length || registered.has(m.name),
+    const { models, absent } = await registeredSelection(
+      loaded,
+      inputs.models,
+      inputs.rollbackTo ? target : source,
     );
-    if (!models.length)
-      throw new ConfigurationError(
-        `no model is registered in ${source.environment}: run register-model first`,
+    for (const name of absent)
+      deps.logger.info(
+        `${name} has no version in ${(inputs.rollbackTo ? target : source).environment}: left out`,
       );
     const ctx: Context = {
       loaded,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineAction, type StageDeps } from '@mlops/action-kit';
-import { loadConfig, selectModels, type LoadedConfig, type ModelSpec } from '@mlops/config';
+import { loadConfig, type LoadedConfig, type ModelSpec } from '@mlops/config';
 import { ConfigurationError, type Block } from '@mlops/foundation';
 import type { Table } from '@mlops/data';
 import type { ModelVersion, Platform, PipelineRun } from '@mlops/platform';
@@ -9,7 +9,7 @@ import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
-import { pipelineName, resolveVersion } from './versions.js';
+import { pipelineName, registeredSelection, resolveVersion } from './versions.js';
 
 export interface PublishInputs {
   workingDirectory: string;
@@ -105,15 +105,9 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
       config: inputs.config,
     });
     const platform = await openPlatform(loaded, inputs.environment, deps);
-    const registered = new Set(await platform.registry.names());
-    const models = selectModels(loaded.models, inputs.models).filter(
-      (m) => inputs.models.length || registered.has(m.name),
-    );
-    if (!models.length) {
-      throw new ConfigurationError(
-        `no model is registered in ${inputs.environment}: run register-model first`,
-      );
-    }
+    const { models, absent } = await registeredSelection(loaded, inputs.models, platform);
+    for (const name of absent)
+      deps.logger.info(`${name} has no version in ${platform.environment}: left out`);
     const run = runContext(deps.baseEnv);
     const tables = new Map<string, Table>();
     const results: Published[] = [];
