@@ -32,7 +32,7 @@ export interface RegisterModelInputs {
 }
 
 /** Copied next to the model files of every version: where it came from. */
-export const MANIFEST_FILE = 'mlops-manifest.json';
+const MANIFEST_FILE = 'mlops-manifest.json';
 
 interface Registered {
   model: ModelRecord;
