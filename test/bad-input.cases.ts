@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputReader, type ActionDefinition } from '@mlops/action-kit';
 import { parseConfig } from '@mlops/config';
@@ -10,11 +10,12 @@ import {
   promoteRelease,
   publishScoringPipeline,
   registerModel,
+  runTraining,
   type ModelValidation,
 } from '@mlops/stages';
 import { runStage } from './support/stages.js';
 import { recordingDeps } from './support/deps.js';
-import { tinyProject } from './support/project.js';
+import { tinyProject, withFullData } from './support/project.js';
 
 /** How a case's input is broken, and how its one-line error is read back. */
 export interface BadInputCase {
@@ -70,6 +71,21 @@ async function actionError(
 }
 
 /** The first failed check of the first model, as the summary shows it. */
+/** The tiny project (with full data) whose prod is an Azure ML workspace; nothing listens there. */
+function azureProject(options: { tenant?: string; extra?: string } = {}): Promise<string> {
+  const tenant = options.tenant ?? 't-0001';
+  return tinyProject(
+    withFullData({
+      git: true,
+      config: (t) =>
+        t.replace(
+          'prod: { backend: local, path: .mlops/prod }',
+          `prod: { backend: azureml, subscription-id: s, resource-group: g, workspace: w${tenant ? `, tenant-id: ${tenant}` : ''}, client-id: c${options.extra ?? ''} }`,
+        ),
+    }),
+  );
+}
+
 async function modelError(project: string, inputs: Record<string, string> = {}): Promise<string> {
   const metrics = path.join(project, '.mlops/validate/pr/metrics.json');
   const failure = await actionError(basicModelValidate as ActionDefinition, project, inputs);
@@ -310,20 +326,112 @@ export const cases: BadInputCase[] = [
       }),
   },
   {
-    name: 'register into an azureml environment',
+    name: 'register into azureml without an OIDC token',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await azureProject(), {
+        environment: 'prod',
+      }),
+  },
+  {
+    name: 'register into azureml with no tenant',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await azureProject({ tenant: '' }), {
+        environment: 'prod',
+      }),
+  },
+  {
+    name: 'azureml environment with a plain-http ARM endpoint',
     run: async () =>
       actionError(
         registerModel as ActionDefinition,
+        await azureProject({ extra: ', arm-endpoint: "http://127.0.0.1:8080"' }),
+        { environment: 'prod' },
+      ),
+  },
+  {
+    name: 'train on azureml with no compute',
+    run: async () => {
+      const project = await azureProject({ extra: ', auth: cli' });
+      await runStage(basicModelValidate, project, { stage: 'main' });
+      await runStage(packageArtifacts, project);
+      return actionError(runTraining as ActionDefinition, project, { environment: 'prod' });
+    },
+  },
+  // Training on the platform (run-training) and registering what it trained.
+  {
+    name: 'train with no full data configured',
+    run: async () => actionError(runTraining as ActionDefinition, await tinyProject({ git: true })),
+  },
+  {
+    name: 'train with the full-data file missing',
+    run: async () => {
+      const project = await tinyProject(withFullData({ git: true }));
+      await rm(path.join(project, 'data/full'), { recursive: true });
+      return actionError(runTraining as ActionDefinition, project);
+    },
+  },
+  {
+    name: 'train on a full-data URI',
+    run: async () =>
+      actionError(
+        runTraining as ActionDefinition,
         await tinyProject({
           git: true,
           config: (t) =>
             t.replace(
-              'prod: { backend: local, path: .mlops/prod }',
-              'prod: { backend: azureml, subscription-id: s, resource-group: g, workspace: w }',
+              'sample: data/sample.csv',
+              'sample: data/sample.csv\n  full: azureml://datastores/main/paths/sales.csv',
             ),
         }),
-        { environment: 'prod' },
       ),
+  },
+  {
+    name: 'train with full data that is not CSV',
+    run: async () => {
+      const project = await tinyProject(withFullData({ git: true }));
+      await writeFile(
+        path.join(project, 'data/full/sales.csv'),
+        'shop,week,group,sales\na0,2024-01-01\n',
+      );
+      return actionError(runTraining as ActionDefinition, project);
+    },
+  },
+  {
+    name: 'train with a timeout that is not a number',
+    run: async () =>
+      actionError(runTraining as ActionDefinition, await tinyProject({ git: true }), {
+        'timeout-minutes': 'soon',
+      }),
+  },
+  {
+    name: 'register training results that do not exist',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await tinyProject({ git: true }), {
+        training: 'latest',
+      }),
+  },
+  {
+    name: 'register training results of another environment',
+    run: async () => {
+      const project = await tinyProject({ git: true });
+      await writeFile(
+        path.join(project, 'dev-results.json'),
+        JSON.stringify({ schema: 1, environment: 'dev', package: {}, models: [] }),
+      );
+      return actionError(registerModel as ActionDefinition, project, {
+        environment: 'prod',
+        training: 'dev-results.json',
+      });
+    },
+  },
+  {
+    name: 'register both a model folder and training results',
+    run: async () =>
+      actionError(registerModel as ActionDefinition, await tinyProject({ git: true }), {
+        'model-dir': 'model',
+        models: 'tiny-a',
+        training: 'latest',
+      }),
   },
   {
     name: 'publish before anything is registered',

@@ -73,8 +73,30 @@ const expected: Record<string, string> = {
     'package tiny-000000000000 is not in <project>/.mlops/artifacts: run package-artifacts first, or check the artifact input',
   'register with an unknown on-gate-miss':
     'input \'on-gate-miss\' must be one of fail, skip, got "warn"',
-  'register into an azureml environment':
-    'environment "prod" uses backend azureml, which this version does not support yet: use backend local',
+  'register into azureml without an OIDC token':
+    'environment "prod" signs in with GitHub OIDC, but this job cannot get an ID token: add "permissions: id-token: write" to the job (or set auth: secret or auth: cli)',
+  'register into azureml with no tenant':
+    'environment "prod" has no tenant-id: set it in mlops.yaml, or set AZURE_TENANT_ID in the job\'s env',
+  'azureml environment with a plain-http ARM endpoint':
+    '<project>/mlops.yaml:43:129: environments.prod.arm-endpoint: expected an https:// URL, found "http://127.0.0.1:8080"',
+  'train on azureml with no compute':
+    'environment "prod" has no compute, which job "train tiny-a" needs: set environments.prod.compute in mlops.yaml',
+  'train with no full data configured':
+    'data.full is not set in <project>/mlops.yaml: set it to the CSV file of the full data to train on the platform',
+  'train with the full-data file missing':
+    'data.full <project>/data/full/sales.csv does not exist: generate or download the full data there, or fix data.full in mlops.yaml',
+  'train on a full-data URI':
+    'data.full is a URI (azureml://datastores/main/paths/sales.csv), but training splits the full data on the runner: set data.full to a local CSV file (download it in an earlier step)',
+  'train with full data that is not CSV':
+    'data.full <project>/data/full/sales.csv: line 2 has 2 fields, the header has 4',
+  'train with a timeout that is not a number':
+    'input \'timeout-minutes\' must be a number of minutes > 0 and <= 1440, got "soon"',
+  'register training results that do not exist':
+    'training results <project>/.mlops/training/local/results.json do not exist: run run-training with environment local first, or point training at its results.json',
+  'register training results of another environment':
+    'training results <project>/dev-results.json are for environment dev, not prod: register them in dev, or run run-training with environment prod',
+  'register both a model folder and training results':
+    'set model-dir or training, not both: model-dir registers one folder, training the models of a run-training run',
   'publish before anything is registered':
     'no model is registered in local: run register-model first',
   'publish with a misspelt trigger': 'input \'trigger\' must be true or false, got "yes"',

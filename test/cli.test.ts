@@ -1,12 +1,20 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openLocalPlatform } from '@mlops/platform';
 import { runCli } from './support/bundle.js';
-import { tinyProject } from './support/project.js';
+import { tinyProject, withFullData } from './support/project.js';
 
 describe('dist/cli', () => {
   it('lists every command in --help', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['validate-config', 'lint-and-test', 'basic-model-validate', 'flow']) {
+    for (const command of [
+      'validate-config',
+      'lint-and-test',
+      'basic-model-validate',
+      'run-training',
+      'flow',
+    ]) {
       expect(run.stdout).toContain(command);
     }
   });
@@ -58,4 +66,39 @@ describe('dist/cli', () => {
     expect(run.stdout.trimEnd().endsWith('pr stage: passed')).toBe(true);
     expect(run.stderr).toContain('[2/2] tiny-');
   });
+
+  it('trains on the platform in flow main when there is full data, else says so and registers the validated models', async () => {
+    const project = await tinyProject(withFullData({ git: true }));
+    const run = await runCli(['flow', 'main', '--working-directory', project]);
+    expect(run.stderr).not.toContain('error:');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('── Run training ──');
+    expect(run.stdout).toContain('Training in dev');
+    const dev = await openLocalPlatform({
+      environment: 'dev',
+      stateDir: path.join(project, '.mlops/dev'),
+    });
+    const [version] = await dev.registry.list('tiny-a');
+    expect(version?.tags.job_id).toMatch(/^job-/);
+
+    const training = await runCli([
+      'run-training',
+      '--working-directory',
+      project,
+      '--environment',
+      'dev',
+      '--models',
+      'tiny-b',
+    ]);
+    expect(training.code).toBe(0);
+    expect(training.stdout).toContain('failed-models=\n');
+
+    const sampleOnly = await tinyProject({ git: true });
+    const plain = await runCli(['flow', 'main', '--working-directory', sampleOnly]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain('── Run training ──');
+    expect(plain.stderr).toContain(
+      'Notice: data.full is not set, so nothing is trained on the platform: registering the models validated on the sample. Set data.full to train on it with run-training.',
+    );
+  }, 120_000);
 });

@@ -234,3 +234,81 @@ describe('promote-release', () => {
     );
   });
 });
+
+describe('publish-scoring-pipeline, mode online', () => {
+  it('releases blue/green: smoke-tests the new deployment at 0 %, then moves all traffic', async () => {
+    const project = await tinyProject({ git: true });
+    await trainAndPackage(project);
+    await runStage(registerModel, project, { models: 'tiny-a' });
+    const first = await runStage(publishScoringPipeline, project, {
+      mode: 'online',
+      version: 'latest',
+    });
+    expect(first.failure).toBeUndefined();
+    expect(first.outputs).toMatchObject({ endpoint: 'tiny-a-online', deployment: 'v1' });
+    const v2 = await registerVariant(project, GOOD);
+    const second = await runStage(publishScoringPipeline, project, {
+      mode: 'online',
+      version: String(v2),
+    });
+    expect(second.outputs.deployment).toBe(`v${v2}`);
+    const endpoint = await (await platform(project)).endpoints.get('tiny-a-online');
+    expect(endpoint).toEqual({
+      name: 'tiny-a-online',
+      traffic: { [`v${v2}`]: 100 },
+      deployments: [
+        { name: 'v1', model: { name: 'tiny-a', version: 1 } },
+        { name: `v${v2}`, model: { name: 'tiny-a', version: v2 } },
+      ],
+    });
+    expect(second.report).toContainEqual(
+      expect.objectContaining({
+        kind: 'table',
+        rows: [['`tiny-a`', v2, 'tiny-a-online', `✅ v${v2} (100 %)`, '4 rows', 'v1']],
+      }),
+    );
+    // Rolling back is releasing the kept deployment again.
+    const back = await runStage(publishScoringPipeline, project, { mode: 'online', version: '1' });
+    expect(back.outputs.deployment).toBe('v1');
+    expect((await (await platform(project)).endpoints.get('tiny-a-online'))?.traffic).toEqual({
+      v1: 100,
+    });
+  });
+
+  it('keeps traffic on the serving deployment when the smoke request fails', async () => {
+    const project = await tinyProject({
+      git: true,
+      config: (t) =>
+        t.replace(
+          `command: '"$MLOPS_INTERPRETER" tiny.py score'`,
+          `command: 'if [ "$MLOPS_STAGE" = online ] && [ -f "$MLOPS_MODEL_DIR/broken" ]; then exit 3; fi; "$MLOPS_INTERPRETER" tiny.py score'`,
+        ),
+    });
+    await trainAndPackage(project);
+    await runStage(registerModel, project, { models: 'tiny-a' });
+    await runStage(publishScoringPipeline, project, { mode: 'online', version: 'latest' });
+    await writeFile(path.join(project, '.mlops/validate/main/tiny-a/train/model/broken'), '');
+    const v2 = await registerVariant(project, GOOD);
+    const failed = await runStage(publishScoringPipeline, project, {
+      mode: 'online',
+      version: String(v2),
+    });
+    expect(failed.failure).toMatch(
+      new RegExp(
+        `^Online release failed for 1 of 1: tiny-a: smoke request to v${v2} failed, traffic unchanged: request to tiny-a-online/v${v2} failed: exited 3`,
+      ),
+    );
+    expect((await (await platform(project)).endpoints.get('tiny-a-online'))?.traffic).toEqual({
+      v1: 100,
+    });
+  });
+
+  it('refuses trigger and schedule in mode online', async () => {
+    const project = await tinyProject({ git: true });
+    await expect(
+      runStage(publishScoringPipeline, project, { mode: 'online', trigger: 'true' }),
+    ).rejects.toThrow(
+      "inputs 'trigger' and 'schedule' are for batch scoring: leave them out with mode online",
+    );
+  });
+});

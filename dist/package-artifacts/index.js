@@ -34234,13 +34234,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
-/***/ 98995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-
-/***/ }),
-
 /***/ 77030:
 /***/ ((module) => {
 
@@ -42982,21 +42975,22 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
+  Yz: () => (/* binding */ debug),
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
+  V9: () => (/* binding */ getIDToken),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
+  Pq: () => (/* binding */ setSecret),
   Oh: () => (/* binding */ startGroup),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -43186,13 +43180,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -43211,7 +43205,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -43230,13 +43224,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -43706,7 +43700,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -43828,7 +43822,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -46389,7 +46383,7 @@ class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** The message of any thrown value, so a top-level wrapper never loses it. */
-function messageOf(error) {
+function errors_messageOf(error) {
     if (error instanceof Error)
         return error.message;
     if (typeof error === 'string')
@@ -46503,6 +46497,12 @@ function runnerDeps(env = process.env) {
         cpus: external_node_os_default().availableParallelism(),
         now: () => new Date(),
         progress: (message) => lib_core/* info */.pq(message),
+        // The runner sets these only for jobs with `permissions: id-token: write`.
+        ...(env.ACTIONS_ID_TOKEN_REQUEST_URL &&
+            env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && {
+            idToken: (audience) => lib_core/* getIDToken */.V9(audience),
+        }),
+        mask: (secret) => lib_core/* setSecret */.Pq(secret),
     };
 }
 /**
@@ -46521,8 +46521,8 @@ async function runOnRunner(definition, read = (name) => lib_core/* getInput */.V
     }
     catch (error) {
         lib_core/* setFailed */.C1(isConfigurationError(error)
-            ? messageOf(error)
-            : `${definition.title} stopped on an unexpected error: ${messageOf(error)}`);
+            ? errors_messageOf(error)
+            : `${definition.title} stopped on an unexpected error: ${errors_messageOf(error)}`);
     }
 }
 
@@ -46563,7 +46563,7 @@ const PREFIX = 'mlops-digests-';
  * differ between checkouts in other folders.
  */
 async function restoreDigestCache(file) {
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(533), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
     return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
 }
 async function saveDigestCache(file, restoredKey) {
@@ -46577,7 +46577,7 @@ async function saveDigestCache(file, restoredKey) {
     const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
     if (key === restoredKey)
         return true;
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(533), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
     return (await cache.saveCache([file], key)) > 0;
 }
 
@@ -46624,7 +46624,7 @@ async function writeFileAtomic(file, text) {
 
 
 /** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
-async function fileDigest(file) {
+async function digest_fileDigest(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of (0,external_node_fs_.createReadStream)(file))
         hash.update(chunk);
@@ -46678,7 +46678,7 @@ class DigestCache {
             return known;
         }
         this.misses += 1;
-        const digest = await fileDigest(source);
+        const digest = await digest_fileDigest(source);
         this.entries.set(key, digest);
         this.changed = true;
         return digest;
@@ -55235,7 +55235,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -56392,7 +56392,7 @@ function parseGate(text) {
     };
 }
 /** Checks a gate against a model's metrics; a missing number fails the gate. */
-function evaluateGate(gate, model, baseline) {
+function gates_evaluateGate(gate, model, baseline) {
     const actual = model[gate.metric];
     const limit = 'value' in gate.threshold
         ? gate.threshold.value
@@ -56546,13 +56546,46 @@ const localEnvironment = strictObject({
     backend: literal('local').describe(backendText),
     path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
+const httpsUrl = url({ protocol: /^https$/, error: 'an https:// URL' });
 const azuremlEnvironment = strictObject({
     backend: literal('azureml').describe(backendText),
-    'subscription-id': schemas_string().min(1).describe('Azure subscription of the workspace.'),
+    'subscription-id': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure subscription of the workspace; default $AZURE_SUBSCRIPTION_ID.'),
     'resource-group': schemas_string().min(1).describe('Resource group of the workspace.'),
     workspace: schemas_string().min(1).describe('Workspace name.'),
-    'tenant-id': schemas_string().optional().describe('Microsoft Entra tenant to sign in to.'),
-    'client-id': schemas_string().optional().describe('Application (client) id to sign in as.'),
+    'tenant-id': schemas_string()
+        .optional()
+        .describe('Microsoft Entra tenant to sign in to; default $AZURE_TENANT_ID.'),
+    'client-id': schemas_string()
+        .optional()
+        .describe('Application (client) id to sign in as; default $AZURE_CLIENT_ID.'),
+    auth: schemas_enum(['oidc', 'secret', 'cli'])
+        .default('oidc')
+        .describe('oidc: GitHub OIDC federation, no secret (needs permissions id-token: write); secret: $AZURE_CLIENT_SECRET; cli: an existing az login.'),
+    'arm-endpoint': httpsUrl
+        .optional()
+        .describe('Resource Manager endpoint of a sovereign cloud; default https://management.azure.com.'),
+    'authority-host': httpsUrl
+        .optional()
+        .describe('Entra authority of a sovereign cloud; default https://login.microsoftonline.com.'),
+    compute: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Compute cluster that runs training jobs and batch scoring.'),
+    'job-environment': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure ML environment jobs and deployments run in, e.g. azureml:sklearn-env:3 or an environment asset id.'),
+    'instance-type': schemas_string()
+        .min(1)
+        .optional()
+        .describe('VM size of online deployments; default Standard_DS3_v2.'),
+    'poll-seconds': schemas_number()
+        .positive()
+        .default(5)
+        .describe('How often job and endpoint states are read.'),
 });
 const environment = discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 const promotion = strictObject({
@@ -56807,7 +56840,7 @@ function definedOnly(value) {
     return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
 }
 /** Epochs of a model for a stage; `full` falls back to `main`. */
-function epochsFor(model, stage) {
+function models_epochsFor(model, stage) {
     return model.epochs[stage] ?? model.epochs.main;
 }
 
@@ -57045,7 +57078,7 @@ class ActionsArtifactStore {
         return external_node_path_default().join(this.root, name);
     }
     async store(name) {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(533), __nccwpck_require__.e(850)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76850));
         const client = new DefaultArtifactClient();
         const existing = await client.getArtifact(name).catch(() => undefined);
         const id = existing
@@ -57059,7 +57092,7 @@ class ActionsArtifactStore {
         if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
             return this.folder(name);
         }
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(533), __nccwpck_require__.e(850)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76850));
         const client = new DefaultArtifactClient();
         const { artifact } = await client.getArtifact(name);
         await client.downloadArtifact(artifact.id, { path: this.folder(name) });
@@ -57094,6 +57127,8 @@ class FolderStore {
 ;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
 
 
+
+
 /** Packages live here in the project (and are uploaded from here on a runner). */
 const ARTIFACTS_DIR = '.mlops/artifacts';
 /** A runner with the artifact service gets workflow artifacts; anything else a folder. */
@@ -57106,6 +57141,278 @@ function artifactStore(projectDir, env, runUrl) {
 /** The local folder of packages, for "the newest package" lookups. */
 function packagesFolder(projectDir) {
     return path.join(projectDir, ARTIFACTS_DIR);
+}
+/**
+ * A package from package-artifacts, by name (the `artifact` input), or the
+ * newest local one: its name and the folder holding its archive and manifest.
+ */
+async function fetchPackage(artifact, loaded, run, deps) {
+    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    return {
+        name,
+        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
+    };
+}
+async function newestPackage(root) {
+    const names = await readdir(root).catch(() => []);
+    const dated = await Promise.all(names.map(async (name) => ({
+        name,
+        time: (await stat(path.join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })));
+    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+        throw new ConfigurationError(`no package in ${root}: run package-artifacts first, or set the artifact input`);
+    return newest.name;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/full-data.ts
+
+
+
+
+
+/** A platform data URI (azureml://…, https://…) rather than a path. */
+const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+/**
+ * The full data (`data.full`) as a table, for the suite to split per model
+ * on the runner. It must be a local CSV file: a URI cannot be split here.
+ */
+async function readFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given) {
+        throw new ConfigurationError(`data.full is not set in ${loaded.file}: set it to the CSV file of the full data to train on the platform`);
+    }
+    if (isUri(given)) {
+        throw new ConfigurationError(`data.full is a URI (${given}), but training splits the full data on the runner: set data.full to a local CSV file (download it in an earlier step)`);
+    }
+    const file = path.resolve(loaded.projectDir, given);
+    const table = await readTable(file, 'data.full', 'generate or download the full data there, or fix data.full in mlops.yaml');
+    const [digest, info] = await Promise.all([fileDigest(file), stat(file)]);
+    return { table, given, file, digest, bytes: info.size };
+}
+/** Whether data.full names a local file that exists (the flows train on the platform only then). */
+async function hasFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given || isUri(given))
+        return false;
+    return (await stat(path.resolve(loaded.projectDir, given)).catch(() => null))?.isFile() ?? false;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/model-validation.ts
+
+
+
+
+
+
+const SKIPPED = { status: 'skipped' };
+/**
+ * Validates one model: prepares its slice of the sample, trains, scores and
+ * measures it against the baseline. Never throws: every failure is a check.
+ */
+async function validateModel(model, ctx) {
+    const { config } = ctx.loaded;
+    const epochs = epochsFor(model, ctx.stage);
+    const result = {
+        name: model.name,
+        params: model.params,
+        epochs,
+        trainRows: 0,
+        scoreRows: 0,
+        checks: { data: ctx.dataCheck, train: SKIPPED, score: SKIPPED, gates: SKIPPED },
+        gates: [],
+        passed: false,
+    };
+    const dir = path.join(ctx.workDir, model.name);
+    const dataDir = path.join(dir, 'data');
+    const trainOut = path.join(dir, 'train');
+    const scoreOut = path.join(dir, 'score');
+    const modelDir = path.join(trainOut, 'model');
+    let split;
+    try {
+        split = splitForModel(ctx.sample, splitOptions(config, model.params));
+        await mkdir(dataDir, { recursive: true });
+        await writeTable(path.join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
+        await writeTable(path.join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
+        await mkdir(trainOut, { recursive: true });
+        await mkdir(scoreOut, { recursive: true });
+    }
+    catch (error) {
+        result.checks.train = { status: 'failed', message: messageOf(error) };
+        return result;
+    }
+    result.trainRows = split.train.rows.length;
+    result.scoreRows = split.score.rows.length;
+    const env = {
+        MLOPS_LOCAL: '1',
+        MLOPS_STAGE: ctx.stage,
+        MLOPS_EPOCHS: String(epochs),
+        MLOPS_MODEL_NAME: model.name,
+        MLOPS_DATA_DIR: dataDir,
+        ...paramEnv(model.params),
+    };
+    result.checks.train = await runStep('train', config.train, ctx, {
+        ...env,
+        MLOPS_OUTPUT_DIR: trainOut,
+    });
+    if (result.checks.train.status === 'passed') {
+        const reported = await readReported(trainOut);
+        result.reported = reported.values;
+        const problems = [...(await checkModelFiles(modelDir)).problems, ...reported.problems];
+        if (problems.length)
+            result.checks.train = {
+                ...result.checks.train,
+                status: 'failed',
+                message: problems.join('; '),
+            };
+    }
+    if (result.checks.train.status !== 'passed')
+        return result;
+    result.checks.score = await runStep('score', config.score, ctx, {
+        ...env,
+        MLOPS_OUTPUT_DIR: scoreOut,
+        MLOPS_MODEL_DIR: modelDir,
+    });
+    const measured = await measureHoldout(config, split, result.checks.score.status === 'passed' ? scoreOut : undefined);
+    result.baseline = measured.baseline;
+    if (measured.problems.length)
+        result.checks.score = {
+            ...result.checks.score,
+            status: 'failed',
+            message: measured.problems.join('; '),
+        };
+    if (measured.metrics) {
+        result.metrics = measured.metrics;
+        const gated = checkGates(model, measured.metrics, measured.baseline, ctx.failOnGates);
+        result.gates = gated.gates;
+        result.checks.gates = gated.check;
+    }
+    result.passed =
+        Object.values(result.checks).every((c) => c.status !== 'failed') &&
+            result.checks.score.status === 'passed';
+    return result;
+}
+async function runStep(step, command, ctx, env) {
+    const result = await ctx.deps.runCommand({
+        command: command.command,
+        cwd: ctx.loaded.projectDir,
+        env: commandEnv(ctx.loaded.config, ctx.deps, env),
+        timeoutMs: command['timeout-minutes'] * 60_000,
+    });
+    if (result.exitCode === 0 && !result.timedOut)
+        return { status: 'passed', durationMs: result.durationMs };
+    return {
+        status: 'failed',
+        durationMs: result.durationMs,
+        message: `${step} command ${describeExit(result, command['timeout-minutes'])}: ${lastLine(result.tail)}`,
+    };
+}
+/** How a model's rows are split: its params select rows, the latest holdout-periods are scored. */
+function splitOptions(config, params) {
+    return {
+        params,
+        time: config.data.time,
+        target: config.data.target,
+        keys: config.data.keys,
+        holdoutPeriods: config.data['holdout-periods'],
+    };
+}
+/**
+ * Measures a model on its holdout: the predictions in `outputDir` (none when
+ * scoring did not run) against the held-back actuals, and the
+ * historical-average baseline on the same rows.
+ */
+async function measureHoldout(config, split, outputDir) {
+    const series = config.data.keys.filter((k) => k !== config.data.time);
+    const baseline = computeMetrics(split.actuals, historicalAverage(split.train, series, config.data.target, split.score));
+    if (outputDir === undefined)
+        return { baseline, problems: [] };
+    try {
+        const predictions = await readPredictions(path.join(outputDir, 'predictions.csv'), {
+            keys: config.data.keys,
+            expectedKeys: split.scoreKeys,
+            min: config.predictions.min,
+            max: config.predictions.max,
+        });
+        return predictions.problems.length
+            ? { baseline, problems: predictions.problems }
+            : { metrics: computeMetrics(split.actuals, predictions.values), baseline, problems: [] };
+    }
+    catch (error) {
+        return { baseline, problems: [messageOf(error)] };
+    }
+}
+/** The model's gates on its metrics; the check fails on a miss only with `failOnGates`. */
+function checkGates(model, metrics, baseline, failOnGates) {
+    const gates = model.gates.map((gate) => evaluateGate(gate, toNumbers(metrics), toNumbers(baseline)));
+    const failed = gates.filter((g) => !g.passed);
+    return {
+        gates,
+        check: gates.length
+            ? {
+                status: failed.length && failOnGates ? 'failed' : 'passed',
+                message: failed.length ? failed.map(describeGate).join('; ') : undefined,
+            }
+            : SKIPPED,
+    };
+}
+/** metrics.json from the train command: optional, but when present only finite numbers. */
+async function readReported(outputDir) {
+    const file = path.join(outputDir, 'metrics.json');
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch {
+        return { problems: [] };
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        return {
+            problems: [
+                `metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`,
+            ],
+        };
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        return {
+            problems: ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'],
+        };
+    }
+    const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad.length) {
+        return {
+            problems: [
+                `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
+            ],
+        };
+    }
+    return { values: parsed, problems: [] };
+}
+function toNumbers(metrics) {
+    return Object.fromEntries(Object.entries(metrics).filter((e) => typeof e[1] === 'number'));
+}
+function describeGate(g) {
+    const value = g.actual === undefined ? 'no value' : g.actual.toFixed(3);
+    const limit = g.limit === undefined ? 'no baseline' : g.limit.toFixed(3);
+    return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
+}
+/** The four standard metrics as a manifest records them (null where undefined). */
+function metricRecord(metrics) {
+    const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
+    return { mape, rmse, rmse_zero, mae };
+}
+/** Gate results as a manifest records them: the gate's text, the value and the limit. */
+function gateRecords(gates) {
+    return gates.map((g) => ({
+        gate: g.gate.text,
+        passed: g.passed,
+        actual: g.actual ?? null,
+        limit: g.limit ?? null,
+    }));
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
@@ -57243,6 +57550,8 @@ async function readValidation(projectDir, stage) {
 
 
 
+
+
 /** The digest cache, in the project. */
 const DIGEST_CACHE = '.mlops/cache/digests.json';
 const packageArtifacts = defineAction({
@@ -57311,14 +57620,9 @@ const packageArtifacts = defineAction({
                 epochs: result.epochs,
                 digest: treeDigest(files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) }))),
                 files,
-                metrics: package_artifacts_pick(result.metrics),
-                baseline: package_artifacts_pick(result.baseline),
-                gates: result.gates.map((g) => ({
-                    gate: g.gate.text,
-                    passed: g.passed,
-                    actual: g.actual ?? null,
-                    limit: g.limit ?? null,
-                })),
+                metrics: metricRecord(result.metrics),
+                baseline: metricRecord(result.baseline),
+                gates: gateRecords(result.gates),
             });
         }
         const revision = await gitRevision(loaded.projectDir);
@@ -57447,8 +57751,6 @@ async function collectFolder(dir, prefix, digests, entries) {
     }
     return files;
 }
-/** A platform data URI (azureml://…, https://…) rather than a path. */
-const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 /** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
 async function gitObjects(loaded) {
     const { data, package: packaging } = loaded.config;
@@ -57477,10 +57779,6 @@ async function dataRecords(loaded, digests, objects) {
             : { path: full };
     }
     return records;
-}
-function package_artifacts_pick(metrics) {
-    const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
-    return { mape, rmse, rmse_zero, mae };
 }
 
 ;// CONCATENATED MODULE: ./actions/package-artifacts/src/main.ts

@@ -36143,6 +36143,597 @@ module.exports = {
 
 /***/ }),
 
+/***/ 61219:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fZ: () => (/* binding */ treeDigest),
+/* harmony export */   hd: () => (/* binding */ fileDigest)
+/* harmony export */ });
+/* unused harmony export DigestCache */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+
+/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
+async function fileDigest(file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
+ * path, so anyone can recompute it with `sha256sum` and `sort`.
+ */
+function treeDigest(files) {
+    const lines = [...files]
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        .map((f) => `${f.digest}  ${f.path}\n`);
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(lines.join('')).digest('hex');
+}
+/**
+ * Remembers file digests between runs so unchanged files are not hashed again.
+ * Keys say when the content is unchanged without reading it: git's object id
+ * for tracked files (content-addressed, so it survives a fresh checkout), or
+ * size, mtime and inode for the rest.
+ */
+class DigestCache {
+    file;
+    entries;
+    changed = false;
+    hits = 0;
+    misses = 0;
+    constructor(file, entries) {
+        this.file = file;
+        this.entries = entries;
+    }
+    static async open(file) {
+        try {
+            const parsed = JSON.parse(await readFile(file, 'utf8'));
+            return new DigestCache(file, new Map(Object.entries(parsed)));
+        }
+        catch {
+            // Missing or unreadable: start empty, it is only a cache.
+            return new DigestCache(file, new Map());
+        }
+    }
+    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
+    async digest(source, gitObject) {
+        const info = await stat(source);
+        const key = gitObject
+            ? `git:${gitObject}`
+            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
+        const known = this.entries.get(key);
+        if (known) {
+            this.hits += 1;
+            return known;
+        }
+        this.misses += 1;
+        const digest = await fileDigest(source);
+        this.entries.set(key, digest);
+        this.changed = true;
+        return digest;
+    }
+    async save() {
+        if (!this.changed)
+            return;
+        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
+        this.changed = false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 59555:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ gitRevision),
+/* harmony export */   O: () => (/* binding */ trackedFiles)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _mlops_foundation__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(208);
+
+
+
+const run = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.promisify)(node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile);
+async function git(cwd, args) {
+    try {
+        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
+        return stdout;
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        if (/not a git repository/.test(stderr)) {
+            throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
+        }
+        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
+    }
+}
+/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
+async function trackedFiles(cwd, paths) {
+    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        // "<mode> <object> <stage>\t<path>"
+        const [meta = '', file = ''] = line.split('\t');
+        const [mode, object = ''] = meta.split(' ');
+        return { path: file, object, executable: mode === '100755' };
+    })
+        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
+}
+async function gitRevision(cwd) {
+    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
+    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
+    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
+    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
+}
+
+
+/***/ }),
+
+/***/ 208:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   j1: () => (/* binding */ ConfigurationError),
+/* harmony export */   p0: () => (/* binding */ isConfigurationError)
+/* harmony export */ });
+/**
+ * A mistake the user can fix (config, inputs, data, their command's output).
+ * Everything else that is thrown is treated as a bug or an outage.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/** The message of any thrown value, so a top-level wrapper never loses it. */
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+/** True when the error is the user's to fix rather than ours. */
+function isConfigurationError(error) {
+    return error instanceof ConfigurationError;
+}
+
+
+/***/ }),
+
+/***/ 72693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s: () => (/* binding */ mapLimit)
+});
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
+
+/**
+ * Maps with at most `concurrency` calls in flight. Results keep input order;
+ * a rejection in one call does not stop the others (callers catch per item).
+ */
+async function mapLimit(items, concurrency, fn) {
+    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
+    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+}
+
+
+/***/ }),
+
+/***/ 14280:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H5: () => (/* binding */ verifyChain),
+/* harmony export */   sr: () => (/* binding */ sealEvent),
+/* harmony export */   wj: () => (/* binding */ parseEvent)
+/* harmony export */ });
+/* harmony import */ var _local_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(22049);
+
+/** The event that follows `last`: numbered, timed and chained to it by hash. */
+function sealEvent(entry, last, at) {
+    // Through JSON first, so the hash covers exactly what a reader parses back.
+    const unsigned = JSON.parse(JSON.stringify({
+        seq: (last?.seq ?? 0) + 1,
+        at: at.toISOString(),
+        kind: entry.kind,
+        model: entry.model && { name: entry.model.name, version: entry.model.version },
+        actor: entry.actor,
+        runUrl: entry.runUrl,
+        reason: entry.reason,
+        details: entry.details,
+        prev: last?.hash ?? '',
+    }));
+    return { ...unsigned, hash: (0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .s)((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalJson */ .d)(unsigned)) };
+}
+/** Re-computes the chain; `where` names an entry that is not an event (a line, a version). */
+function verifyChain(entries) {
+    const problems = [];
+    let previous;
+    let events = 0;
+    for (const { where, event } of entries) {
+        if (!event) {
+            problems.push(`${where}: not a ledger event`);
+            continue;
+        }
+        events++;
+        const { hash, ...unsigned } = event;
+        if ((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .s)((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalJson */ .d)(unsigned)) !== hash) {
+            problems.push(`event ${event.seq}: hash does not match its content (edited?)`);
+        }
+        const expectedSeq = (previous?.seq ?? 0) + 1;
+        if (event.seq !== expectedSeq) {
+            problems.push(`event ${event.seq}: expected seq ${expectedSeq} (events missing or moved)`);
+        }
+        if (event.prev !== (previous?.hash ?? '')) {
+            problems.push(previous
+                ? `event ${event.seq}: prev does not match event ${previous.seq}'s hash`
+                : `event ${event.seq}: prev is not empty but it is the first event`);
+        }
+        previous = event;
+    }
+    return { ok: problems.length === 0, events, problems };
+}
+/** An event from its stored text, or undefined when it is not one. */
+function parseEvent(text) {
+    try {
+        const value = JSON.parse(text);
+        const event = value;
+        return typeof value === 'object' && value !== null && typeof event.seq === 'number'
+            ? event
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 22049:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ canonicalJson),
+/* harmony export */   s: () => (/* binding */ sha256)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * JSON with object keys sorted at every level and undefined members left out,
+ * so equal values always give equal text (and equal digests).
+ */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const record = value;
+        const members = Object.keys(record)
+            .filter((key) => record[key] !== undefined)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+        return `{${members.join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+function sha256(text) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
+}
+
+
+/***/ }),
+
+/***/ 40798:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ TERMINAL_STATES)
+/* harmony export */ });
+/**
+ * The platform port: what the flow needs from an ML platform. Stages, actions
+ * and the CLI see only this; the local backend (files) and the Azure ML
+ * backend (ARM) implement it, and nobody above branches on which one it is.
+ */
+const TERMINAL_STATES = [
+    'succeeded',
+    'failed',
+    'canceled',
+    'timed-out',
+];
+
+
+/***/ }),
+
+/***/ 8668:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ checkTraffic)
+/* harmony export */ });
+/* harmony import */ var _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(208);
+
+/** Checks a traffic split the way both platforms require it: known deployments, 100 in all. */
+function checkTraffic(endpoint, traffic, deployments) {
+    const unknown = Object.keys(traffic).filter((name) => !deployments.includes(name));
+    if (unknown.length)
+        throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`endpoint ${endpoint} has no deployment ${unknown.join(', ')}: deploy it first (deployments: ${deployments.join(', ') || 'none'})`);
+    const values = Object.values(traffic);
+    const total = values.reduce((sum, v) => sum + v, 0);
+    if (values.some((v) => !Number.isInteger(v) || v < 0) || total !== 100)
+        throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`traffic of endpoint ${endpoint} must be whole percentages that add up to 100, got ${JSON.stringify(traffic)}`);
+}
+
+
+/***/ }),
+
 /***/ 42613:
 /***/ ((module) => {
 
@@ -36234,6 +36825,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 31421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 37540:
 /***/ ((module) => {
 
@@ -36304,13 +36902,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
-/***/ 98995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-
-/***/ }),
-
 /***/ 77030:
 /***/ ((module) => {
 
@@ -36364,6 +36955,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 58500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -45052,20 +45650,21 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
+  Yz: () => (/* binding */ debug),
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
+  V9: () => (/* binding */ getIDToken),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
+  Pq: () => (/* binding */ setSecret),
   Oh: () => (/* binding */ startGroup),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -45255,13 +45854,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -45280,7 +45879,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -45299,13 +45898,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -46903,7 +47502,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -47025,7 +47624,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -48259,8 +48858,8 @@ var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __nccwpck_require__(77094);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(31421);
 ;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
 
 const TAIL_LINES = 40;
@@ -48270,7 +48869,7 @@ const TAIL_LINES = 40;
  */
 const runCommand = (request) => new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', request.command], {
+    const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', request.command], {
         cwd: request.cwd,
         env: request.env,
         detached: true,
@@ -48396,32 +48995,8 @@ function renderTextTable(headers, rows) {
     return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-;// CONCATENATED MODULE: ./packages/foundation/src/errors.ts
-/**
- * A mistake the user can fix (config, inputs, data, their command's output).
- * Everything else that is thrown is treated as a bug or an outage.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/** The message of any thrown value, so a top-level wrapper never loses it. */
-function messageOf(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error) ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-/** True when the error is the user's to fix rather than ours. */
-function isConfigurationError(error) {
-    return error instanceof errors_ConfigurationError;
-}
-
+// EXTERNAL MODULE: ./packages/foundation/src/errors.ts
+var errors = __nccwpck_require__(208);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
 
 /**
@@ -48442,7 +49017,7 @@ class InputReader {
         const given = this.raw(name).trim();
         const value = given === '' ? (spec.default ?? '') : given;
         if (value === '' && spec.required) {
-            throw new errors_ConfigurationError(`input '${name}' is required: ${spec.description}`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' is required: ${spec.description}`);
         }
         return value;
     }
@@ -48459,7 +49034,7 @@ class InputReader {
             return true;
         if (['false', 'False', 'FALSE', ''].includes(value))
             return false;
-        throw new errors_ConfigurationError(`input '${name}' must be true or false, got "${value}"`);
+        throw new errors/* ConfigurationError */.j1(`input '${name}' must be true or false, got "${value}"`);
     }
     integer(name, range = {}) {
         const value = this.value(name);
@@ -48472,7 +49047,7 @@ class InputReader {
             ]
                 .filter(Boolean)
                 .join(' and ');
-            throw new errors_ConfigurationError(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
         }
         return number;
     }
@@ -48480,7 +49055,7 @@ class InputReader {
         const value = this.value(name);
         const values = this.specs[name]?.values ?? [];
         if (!values.includes(value)) {
-            throw new errors_ConfigurationError(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
         }
         return value;
     }
@@ -48519,6 +49094,12 @@ function runnerDeps(env = process.env) {
         cpus: external_node_os_default().availableParallelism(),
         now: () => new Date(),
         progress: (message) => lib_core/* info */.pq(message),
+        // The runner sets these only for jobs with `permissions: id-token: write`.
+        ...(env.ACTIONS_ID_TOKEN_REQUEST_URL &&
+            env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && {
+            idToken: (audience) => lib_core/* getIDToken */.V9(audience),
+        }),
+        mask: (secret) => lib_core/* setSecret */.Pq(secret),
     };
 }
 /**
@@ -48536,14 +49117,16 @@ async function runOnRunner(definition, read = (name) => lib_core/* getInput */.V
             lib_core/* setFailed */.C1(result.failure);
     }
     catch (error) {
-        lib_core/* setFailed */.C1(isConfigurationError(error)
-            ? messageOf(error)
-            : `${definition.title} stopped on an unexpected error: ${messageOf(error)}`);
+        lib_core/* setFailed */.C1((0,errors/* isConfigurationError */.p0)(error)
+            ? (0,errors/* messageOf */.bD)(error)
+            : `${definition.title} stopped on an unexpected error: ${(0,errors/* messageOf */.bD)(error)}`);
     }
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -48566,124 +49149,6 @@ function defineAction(definition) {
     return { ...definition, inputs: { ...COMMON_INPUTS, ...definition.inputs } };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: ./packages/artifacts/src/digest.ts
-
-
-
-
-/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
-async function fileDigest(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-/**
- * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
- * path, so anyone can recompute it with `sha256sum` and `sort`.
- */
-function treeDigest(files) {
-    const lines = [...files]
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-        .map((f) => `${f.digest}  ${f.path}\n`);
-    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('')).digest('hex');
-}
-/**
- * Remembers file digests between runs so unchanged files are not hashed again.
- * Keys say when the content is unchanged without reading it: git's object id
- * for tracked files (content-addressed, so it survives a fresh checkout), or
- * size, mtime and inode for the rest.
- */
-class DigestCache {
-    file;
-    entries;
-    changed = false;
-    hits = 0;
-    misses = 0;
-    constructor(file, entries) {
-        this.file = file;
-        this.entries = entries;
-    }
-    static async open(file) {
-        try {
-            const parsed = JSON.parse(await readFile(file, 'utf8'));
-            return new DigestCache(file, new Map(Object.entries(parsed)));
-        }
-        catch {
-            // Missing or unreadable: start empty, it is only a cache.
-            return new DigestCache(file, new Map());
-        }
-    }
-    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
-    async digest(source, gitObject) {
-        const info = await stat(source);
-        const key = gitObject
-            ? `git:${gitObject}`
-            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
-        const known = this.entries.get(key);
-        if (known) {
-            this.hits += 1;
-            return known;
-        }
-        this.misses += 1;
-        const digest = await fileDigest(source);
-        this.entries.set(key, digest);
-        this.changed = true;
-        return digest;
-    }
-    async save() {
-        if (!this.changed)
-            return;
-        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
-        this.changed = false;
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./packages/artifacts/src/git.ts
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(cwd, args) {
-    try {
-        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-        return stdout;
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '').trim();
-        if (/not a git repository/.test(stderr)) {
-            throw new errors_ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
-        }
-        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
-    }
-}
-/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
-async function trackedFiles(cwd, paths) {
-    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
-    return out
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        // "<mode> <object> <stage>\t<path>"
-        const [meta = '', file = ''] = line.split('\t');
-        const [mode, object = ''] = meta.split(' ');
-        return { path: file, object, executable: mode === '100755' };
-    })
-        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
-}
-async function gitRevision(cwd) {
-    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
-    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
-    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
-    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
-}
-
 ;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
 
 /** JSON with keys sorted at every level: the same manifest always has the same text. */
@@ -48696,6 +49161,10 @@ function manifestDigest(manifest) {
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
 }
 
+// EXTERNAL MODULE: ./packages/artifacts/src/digest.ts
+var src_digest = __nccwpck_require__(61219);
+// EXTERNAL MODULE: ./packages/artifacts/src/git.ts
+var git = __nccwpck_require__(59555);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
@@ -48714,13 +49183,13 @@ async function readUserFile(file, what, missing) {
     }
     catch (error) {
         const code = error.code;
-        throw new errors_ConfigurationError(code === 'ENOENT'
+        throw new errors/* ConfigurationError */.j1(code === 'ENOENT'
             ? `${what} ${file} ${missing}`
             : `${what} ${file} cannot be read (${code ?? String(error)})`);
     }
 }
 /** Writes a file whole or not at all (temp file, then rename): readers never see half. */
-async function files_writeFileAtomic(file, text) {
+async function src_writeFileAtomic(file, text) {
     await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
     const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
     try {
@@ -57144,7 +57613,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -58290,7 +58759,7 @@ const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:
 function parseGate(text) {
     const match = GATE_PATTERN.exec(text);
     if (!match) {
-        throw new errors_ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+        throw new errors/* ConfigurationError */.j1(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
     }
     const [, metric, operator, value, factor] = match;
     return {
@@ -58301,7 +58770,7 @@ function parseGate(text) {
     };
 }
 /** Checks a gate against a model's metrics; a missing number fails the gate. */
-function evaluateGate(gate, model, baseline) {
+function gates_evaluateGate(gate, model, baseline) {
     const actual = model[gate.metric];
     const limit = 'value' in gate.threshold
         ? gate.threshold.value
@@ -58455,13 +58924,46 @@ const localEnvironment = strictObject({
     backend: literal('local').describe(backendText),
     path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
+const httpsUrl = url({ protocol: /^https$/, error: 'an https:// URL' });
 const azuremlEnvironment = strictObject({
     backend: literal('azureml').describe(backendText),
-    'subscription-id': schemas_string().min(1).describe('Azure subscription of the workspace.'),
+    'subscription-id': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure subscription of the workspace; default $AZURE_SUBSCRIPTION_ID.'),
     'resource-group': schemas_string().min(1).describe('Resource group of the workspace.'),
     workspace: schemas_string().min(1).describe('Workspace name.'),
-    'tenant-id': schemas_string().optional().describe('Microsoft Entra tenant to sign in to.'),
-    'client-id': schemas_string().optional().describe('Application (client) id to sign in as.'),
+    'tenant-id': schemas_string()
+        .optional()
+        .describe('Microsoft Entra tenant to sign in to; default $AZURE_TENANT_ID.'),
+    'client-id': schemas_string()
+        .optional()
+        .describe('Application (client) id to sign in as; default $AZURE_CLIENT_ID.'),
+    auth: schemas_enum(['oidc', 'secret', 'cli'])
+        .default('oidc')
+        .describe('oidc: GitHub OIDC federation, no secret (needs permissions id-token: write); secret: $AZURE_CLIENT_SECRET; cli: an existing az login.'),
+    'arm-endpoint': httpsUrl
+        .optional()
+        .describe('Resource Manager endpoint of a sovereign cloud; default https://management.azure.com.'),
+    'authority-host': httpsUrl
+        .optional()
+        .describe('Entra authority of a sovereign cloud; default https://login.microsoftonline.com.'),
+    compute: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Compute cluster that runs training jobs and batch scoring.'),
+    'job-environment': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure ML environment jobs and deployments run in, e.g. azureml:sklearn-env:3 or an environment asset id.'),
+    'instance-type': schemas_string()
+        .min(1)
+        .optional()
+        .describe('VM size of online deployments; default Standard_DS3_v2.'),
+    'poll-seconds': schemas_number()
+        .positive()
+        .default(5)
+        .describe('How often job and endpoint states are read.'),
 });
 const environment = discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 const promotion = strictObject({
@@ -58713,7 +59215,7 @@ function definedOnly(value) {
     return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
 }
 /** Epochs of a model for a stage; `full` falls back to `main`. */
-function epochsFor(model, stage) {
+function models_epochsFor(model, stage) {
     return model.epochs[stage] ?? model.epochs.main;
 }
 
@@ -58741,11 +59243,11 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     const syntax = doc.errors[0];
     if (syntax) {
         const { line, col } = lines.linePos(syntax.pos[0]);
-        throw new errors_ConfigurationError(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
+        throw new errors/* ConfigurationError */.j1(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
     }
     const raw = doc.toJS();
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new errors_ConfigurationError(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
+        throw new errors/* ConfigurationError */.j1(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
     }
     const parsed = projectSchema.safeParse(raw, { reportInput: true });
     const problems = [];
@@ -58765,7 +59267,7 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     }
     const rendered = problems.map((p) => render(name, doc, lines, p));
     const more = rendered.length > MAX_LISTED ? [`… and ${rendered.length - MAX_LISTED} more problems`] : [];
-    throw new errors_ConfigurationError([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
+    throw new errors/* ConfigurationError */.j1([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
 }
 function render(name, doc, lines, problem) {
     const at = locate(doc, lines, problem.path, problem.keyOnly);
@@ -58933,6 +59435,8 @@ function firstLine(message) {
     return message.split('\n')[0] ?? message;
 }
 
+// EXTERNAL MODULE: ./packages/foundation/src/parallel.ts + 2 modules
+var parallel = __nccwpck_require__(72693);
 ;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
 
 
@@ -58951,7 +59455,7 @@ class ActionsArtifactStore {
         return external_node_path_default().join(this.root, name);
     }
     async store(name) {
-        const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 495).then(__nccwpck_require__.bind(__nccwpck_require__, 65495));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(935), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
         const client = new DefaultArtifactClient();
         const existing = await client.getArtifact(name).catch(() => undefined);
         const id = existing
@@ -58965,7 +59469,7 @@ class ActionsArtifactStore {
         if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
             return this.folder(name);
         }
-        const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 495).then(__nccwpck_require__.bind(__nccwpck_require__, 65495));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(935), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
         const client = new DefaultArtifactClient();
         const { artifact } = await client.getArtifact(name);
         await client.downloadArtifact(artifact.id, { path: this.folder(name) });
@@ -58991,13 +59495,15 @@ class FolderStore {
     }
     async fetch(name) {
         if (!(await (0,promises_.stat)(this.folder(name)).catch(() => null))) {
-            throw new errors_ConfigurationError(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
+            throw new errors/* ConfigurationError */.j1(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
         }
         return this.folder(name);
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
+
+
 
 
 /** Packages live here in the project (and are uploaded from here on a runner). */
@@ -59012,6 +59518,28 @@ function artifactStore(projectDir, env, runUrl) {
 /** The local folder of packages, for "the newest package" lookups. */
 function packagesFolder(projectDir) {
     return external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+}
+/**
+ * A package from package-artifacts, by name (the `artifact` input), or the
+ * newest local one: its name and the folder holding its archive and manifest.
+ */
+async function fetchPackage(artifact, loaded, run, deps) {
+    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    return {
+        name,
+        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
+    };
+}
+async function newestPackage(root) {
+    const names = await (0,promises_.readdir)(root).catch(() => []);
+    const dated = await Promise.all(names.map(async (name) => ({
+        name,
+        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })));
+    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+        throw new errors/* ConfigurationError */.j1(`no package in ${root}: run package-artifacts first, or set the artifact input`);
+    return newest.name;
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
@@ -59035,6 +59563,225 @@ function plural(count, word, many = `${word}s`) {
     return `${count} ${count === 1 ? word : many}`;
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/model-validation.ts
+
+
+
+
+
+
+const SKIPPED = { status: 'skipped' };
+/**
+ * Validates one model: prepares its slice of the sample, trains, scores and
+ * measures it against the baseline. Never throws: every failure is a check.
+ */
+async function validateModel(model, ctx) {
+    const { config } = ctx.loaded;
+    const epochs = epochsFor(model, ctx.stage);
+    const result = {
+        name: model.name,
+        params: model.params,
+        epochs,
+        trainRows: 0,
+        scoreRows: 0,
+        checks: { data: ctx.dataCheck, train: SKIPPED, score: SKIPPED, gates: SKIPPED },
+        gates: [],
+        passed: false,
+    };
+    const dir = path.join(ctx.workDir, model.name);
+    const dataDir = path.join(dir, 'data');
+    const trainOut = path.join(dir, 'train');
+    const scoreOut = path.join(dir, 'score');
+    const modelDir = path.join(trainOut, 'model');
+    let split;
+    try {
+        split = splitForModel(ctx.sample, splitOptions(config, model.params));
+        await mkdir(dataDir, { recursive: true });
+        await writeTable(path.join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
+        await writeTable(path.join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
+        await mkdir(trainOut, { recursive: true });
+        await mkdir(scoreOut, { recursive: true });
+    }
+    catch (error) {
+        result.checks.train = { status: 'failed', message: messageOf(error) };
+        return result;
+    }
+    result.trainRows = split.train.rows.length;
+    result.scoreRows = split.score.rows.length;
+    const env = {
+        MLOPS_LOCAL: '1',
+        MLOPS_STAGE: ctx.stage,
+        MLOPS_EPOCHS: String(epochs),
+        MLOPS_MODEL_NAME: model.name,
+        MLOPS_DATA_DIR: dataDir,
+        ...paramEnv(model.params),
+    };
+    result.checks.train = await runStep('train', config.train, ctx, {
+        ...env,
+        MLOPS_OUTPUT_DIR: trainOut,
+    });
+    if (result.checks.train.status === 'passed') {
+        const reported = await readReported(trainOut);
+        result.reported = reported.values;
+        const problems = [...(await checkModelFiles(modelDir)).problems, ...reported.problems];
+        if (problems.length)
+            result.checks.train = {
+                ...result.checks.train,
+                status: 'failed',
+                message: problems.join('; '),
+            };
+    }
+    if (result.checks.train.status !== 'passed')
+        return result;
+    result.checks.score = await runStep('score', config.score, ctx, {
+        ...env,
+        MLOPS_OUTPUT_DIR: scoreOut,
+        MLOPS_MODEL_DIR: modelDir,
+    });
+    const measured = await measureHoldout(config, split, result.checks.score.status === 'passed' ? scoreOut : undefined);
+    result.baseline = measured.baseline;
+    if (measured.problems.length)
+        result.checks.score = {
+            ...result.checks.score,
+            status: 'failed',
+            message: measured.problems.join('; '),
+        };
+    if (measured.metrics) {
+        result.metrics = measured.metrics;
+        const gated = checkGates(model, measured.metrics, measured.baseline, ctx.failOnGates);
+        result.gates = gated.gates;
+        result.checks.gates = gated.check;
+    }
+    result.passed =
+        Object.values(result.checks).every((c) => c.status !== 'failed') &&
+            result.checks.score.status === 'passed';
+    return result;
+}
+async function runStep(step, command, ctx, env) {
+    const result = await ctx.deps.runCommand({
+        command: command.command,
+        cwd: ctx.loaded.projectDir,
+        env: commandEnv(ctx.loaded.config, ctx.deps, env),
+        timeoutMs: command['timeout-minutes'] * 60_000,
+    });
+    if (result.exitCode === 0 && !result.timedOut)
+        return { status: 'passed', durationMs: result.durationMs };
+    return {
+        status: 'failed',
+        durationMs: result.durationMs,
+        message: `${step} command ${describeExit(result, command['timeout-minutes'])}: ${lastLine(result.tail)}`,
+    };
+}
+/** How a model's rows are split: its params select rows, the latest holdout-periods are scored. */
+function splitOptions(config, params) {
+    return {
+        params,
+        time: config.data.time,
+        target: config.data.target,
+        keys: config.data.keys,
+        holdoutPeriods: config.data['holdout-periods'],
+    };
+}
+/**
+ * Measures a model on its holdout: the predictions in `outputDir` (none when
+ * scoring did not run) against the held-back actuals, and the
+ * historical-average baseline on the same rows.
+ */
+async function measureHoldout(config, split, outputDir) {
+    const series = config.data.keys.filter((k) => k !== config.data.time);
+    const baseline = computeMetrics(split.actuals, historicalAverage(split.train, series, config.data.target, split.score));
+    if (outputDir === undefined)
+        return { baseline, problems: [] };
+    try {
+        const predictions = await readPredictions(path.join(outputDir, 'predictions.csv'), {
+            keys: config.data.keys,
+            expectedKeys: split.scoreKeys,
+            min: config.predictions.min,
+            max: config.predictions.max,
+        });
+        return predictions.problems.length
+            ? { baseline, problems: predictions.problems }
+            : { metrics: computeMetrics(split.actuals, predictions.values), baseline, problems: [] };
+    }
+    catch (error) {
+        return { baseline, problems: [messageOf(error)] };
+    }
+}
+/** The model's gates on its metrics; the check fails on a miss only with `failOnGates`. */
+function checkGates(model, metrics, baseline, failOnGates) {
+    const gates = model.gates.map((gate) => evaluateGate(gate, toNumbers(metrics), toNumbers(baseline)));
+    const failed = gates.filter((g) => !g.passed);
+    return {
+        gates,
+        check: gates.length
+            ? {
+                status: failed.length && failOnGates ? 'failed' : 'passed',
+                message: failed.length ? failed.map(describeGate).join('; ') : undefined,
+            }
+            : SKIPPED,
+    };
+}
+/** metrics.json from the train command: optional, but when present only finite numbers. */
+async function readReported(outputDir) {
+    const file = path.join(outputDir, 'metrics.json');
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch {
+        return { problems: [] };
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        return {
+            problems: [
+                `metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`,
+            ],
+        };
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        return {
+            problems: ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'],
+        };
+    }
+    const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad.length) {
+        return {
+            problems: [
+                `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
+            ],
+        };
+    }
+    return { values: parsed, problems: [] };
+}
+function toNumbers(metrics) {
+    return Object.fromEntries(Object.entries(metrics).filter((e) => typeof e[1] === 'number'));
+}
+function describeGate(g) {
+    const value = g.actual === undefined ? 'no value' : g.actual.toFixed(3);
+    const limit = g.limit === undefined ? 'no baseline' : g.limit.toFixed(3);
+    return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
+}
+/** The four standard metrics as a manifest records them (null where undefined). */
+function metricRecord(metrics) {
+    const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
+    return { mape, rmse, rmse_zero, mae };
+}
+/** Gate results as a manifest records them: the gate's text, the value and the limit. */
+function gateRecords(gates) {
+    return gates.map((g) => ({
+        gate: g.gate.text,
+        passed: g.passed,
+        actual: g.actual ?? null,
+        limit: g.limit ?? null,
+    }));
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -59103,7 +59850,7 @@ async function extractArchive(file, dir) {
         const target = external_node_path_default().resolve(dir, name);
         if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
             entry.resume();
-            throw new errors_ConfigurationError(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
+            throw new errors/* ConfigurationError */.j1(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
         }
         await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
         await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
@@ -59132,28 +59879,35 @@ async function openPackage(folder, name, workDir) {
         await extractArchive(external_node_path_default().join(folder, `${name}.tar`), dir);
         const inner = await (0,promises_.readFile)(external_node_path_default().join(dir, 'manifest.json'), 'utf8').catch(() => '');
         if (inner !== outer) {
-            throw new errors_ConfigurationError(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
+            throw new errors/* ConfigurationError */.j1(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
         }
         return { name, manifest: JSON.parse(inner), dir, dispose };
     }
     catch (error) {
         await dispose();
         if (error.code === 'ENOENT') {
-            throw new errors_ConfigurationError(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
+            throw new errors/* ConfigurationError */.j1(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
         }
         throw error;
     }
 }
 /** Problems of one model's files against the manifest; empty when they match. */
-async function verifyModel(opened, model) {
-    const dir = external_node_path_default().join(opened.dir, 'models', model.name);
+function verifyModel(opened, model) {
+    return verifyFolder(opened, `models/${model.name}`, model.files);
+}
+/** Problems of the packaged code (`code/`) against the manifest; empty when it matches. */
+function verifyCode(opened) {
+    return verifyFolder(opened, 'code', opened.manifest.code.files);
+}
+async function verifyFolder(opened, folder, records) {
+    const dir = external_node_path_default().join(opened.dir, folder);
     const present = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => []))
         .filter((e) => e.isFile())
-        .map((e) => `models/${model.name}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
-    const listed = new Set(model.files.map((f) => f.path));
+        .map((e) => `${folder}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
+    const listed = new Set(records.map((f) => f.path));
     const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
-    for (const file of model.files) {
-        const digest = await fileDigest(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
+    for (const file of records) {
+        const digest = await (0,src_digest/* fileDigest */.hd)(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
         if (digest === undefined)
             problems.push(`${file.path} is missing`);
         else if (digest !== file.digest)
@@ -59162,23 +59916,10 @@ async function verifyModel(opened, model) {
     return problems;
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(78474);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./packages/platform/src/port.ts
-/**
- * The platform port: what the flow needs from an ML platform. Stages, actions
- * and the CLI see only this; the local backend (files) and the Azure ML
- * backend (ARM) implement it, and nobody above branches on which one it is.
- */
-const TERMINAL_STATES = [
-    'succeeded',
-    'failed',
-    'canceled',
-    'timed-out',
-];
-
+// EXTERNAL MODULE: ./packages/platform/src/traffic.ts
+var src_traffic = __nccwpck_require__(8668);
+// EXTERNAL MODULE: ./packages/platform/src/local/digest.ts
+var local_digest = __nccwpck_require__(22049);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/files.ts
 
 
@@ -59195,7 +59936,7 @@ async function readJson(file) {
     }
 }
 async function writeJson(file, value) {
-    await files_writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+    await src_writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 /** Names of the entries in `dir`; none when it does not exist or is not a folder. */
 async function entries(dir) {
@@ -59279,7 +60020,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /** Names become folder and file names, so nothing else (no '/', no '..') gets through. */
 function checkName(kind, name) {
     if (!NAME.test(name)) {
-        throw new errors_ConfigurationError(`invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +
+        throw new errors/* ConfigurationError */.j1(`invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +
             'starting with a letter or digit, at most 255 characters');
     }
 }
@@ -59294,6 +60035,133 @@ function isId(id) {
     return ID.test(id);
 }
 
+;// CONCATENATED MODULE: ./packages/platform/src/local/endpoints.ts
+
+
+
+
+
+
+
+
+/** How long one request may take: the score command runs per request here. */
+const REQUEST_MS = 120_000;
+/**
+ * Online endpoints as `endpoints/<name>.json`: deployments and the traffic
+ * split between them. A request runs the deployment's score command as a
+ * job on the request's rows, which is what a managed deployment does per call.
+ */
+class LocalEndpoints {
+    context;
+    registry;
+    jobs;
+    constructor(context, registry, jobs) {
+        this.context = context;
+        this.registry = registry;
+        this.jobs = jobs;
+    }
+    async deploy(definition) {
+        checkName('endpoint', definition.name);
+        await this.model(definition.name, definition.model);
+        const deployment = `v${definition.model.version}`;
+        const record = {
+            name: definition.name,
+            model: { name: definition.model.name, version: definition.model.version },
+            command: definition.command,
+            codeDir: definition.codeDir,
+            env: { ...definition.env },
+            deployment,
+            digest: '',
+        };
+        record.digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)({ ...record, digest: undefined }));
+        return withLock(this.context.stateDir, async () => {
+            const current = (await this.read(definition.name)) ?? {
+                name: definition.name,
+                traffic: {},
+                deployments: [],
+            };
+            const existing = current.deployments.find((d) => d.deployment === deployment);
+            if (existing?.digest === record.digest)
+                return { endpoint: toEndpoint(current), deployment, changed: false };
+            const next = {
+                ...current,
+                deployments: [...current.deployments.filter((d) => d.deployment !== deployment), record],
+            };
+            await writeJson(this.file(definition.name), next);
+            return { endpoint: toEndpoint(next), deployment, changed: true };
+        });
+    }
+    async invoke(name, deployment, csv) {
+        const record = await this.read(name);
+        const target = record?.deployments.find((d) => d.deployment === deployment);
+        if (!target)
+            throw new errors/* ConfigurationError */.j1(`endpoint ${name} in ${this.context.environment} has no deployment ${deployment}: deploy it first`);
+        const model = await this.model(name, target.model);
+        const id = await this.jobs.reserveId('request');
+        const dir = external_node_path_default().join(this.context.stateDir, 'requests', id);
+        await (0,promises_.mkdir)(external_node_path_default().join(dir, 'input'), { recursive: true });
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, 'input', 'score.csv'), csv);
+        try {
+            const job = await this.jobs.start(id, {
+                name: `request ${name}/${deployment}`,
+                command: target.command,
+                codeDir: target.codeDir,
+                env: { ...target.env, MLOPS_MODEL_NAME: target.model.name },
+                inputs: { MLOPS_MODEL_DIR: model.path, MLOPS_DATA_DIR: external_node_path_default().join(dir, 'input') },
+                outputDir: external_node_path_default().join(dir, 'output'),
+            });
+            const done = await this.jobs.wait(job.id, { timeoutMs: REQUEST_MS });
+            if (done.state !== 'succeeded')
+                throw new Error(`request to ${name}/${deployment} ${done.state}: ${done.message ?? ''} (log ${done.log})`);
+            return await (0,promises_.readFile)(external_node_path_default().join(dir, 'output', 'predictions.csv'), 'utf8');
+        }
+        finally {
+            await (0,promises_.rm)(external_node_path_default().join(dir, 'input'), { recursive: true, force: true });
+        }
+    }
+    async setTraffic(name, traffic) {
+        return withLock(this.context.stateDir, async () => {
+            const record = await this.read(name);
+            if (!record)
+                throw new errors/* ConfigurationError */.j1(`endpoint ${name} is not in ${this.context.environment}: deploy to it first`);
+            (0,src_traffic/* checkTraffic */.A)(name, traffic, record.deployments.map((d) => d.deployment));
+            const next = { ...record, traffic: { ...traffic } };
+            await writeJson(this.file(name), next);
+            return toEndpoint(next);
+        });
+    }
+    async get(name) {
+        const record = await this.read(name);
+        return record && toEndpoint(record);
+    }
+    async model(endpoint, ref) {
+        const model = await this.registry.get(ref);
+        if (!model)
+            throw new errors/* ConfigurationError */.j1(`endpoint ${endpoint} would serve ${ref.name} version ${ref.version}, which is not registered in ${this.context.environment}`);
+        return model;
+    }
+    read(name) {
+        checkName('endpoint', name);
+        return readJson(this.file(name));
+    }
+    file(name) {
+        return external_node_path_default().join(this.context.stateDir, 'endpoints', `${name}.json`);
+    }
+}
+function toEndpoint(record) {
+    return {
+        name: record.name,
+        traffic: { ...record.traffic },
+        deployments: record.deployments.map((d) => ({ name: d.deployment, model: d.model })),
+    };
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(78474);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(58500);
+// EXTERNAL MODULE: ./packages/platform/src/port.ts
+var port = __nccwpck_require__(40798);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/processes.ts
 
 /**
@@ -59383,15 +60251,20 @@ class LocalJobs {
     async start(id, spec) {
         const codeDir = await (0,promises_.stat)(spec.codeDir).catch(() => undefined);
         if (!codeDir?.isDirectory()) {
-            throw new errors_ConfigurationError(`cannot run ${spec.name}: the code folder ${spec.codeDir} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot run ${spec.name}: the code folder ${spec.codeDir} does not exist`);
         }
         const outputDir = external_node_path_default().resolve(spec.outputDir);
         await (0,promises_.mkdir)(outputDir, { recursive: true });
         const log = await (0,promises_.open)(this.logFile(id), 'a');
         try {
-            const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command], {
+            const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command], {
                 cwd: spec.codeDir,
-                env: { ...this.context.baseEnv, ...spec.env, MLOPS_OUTPUT_DIR: outputDir },
+                env: {
+                    ...this.context.baseEnv,
+                    ...spec.env,
+                    ...spec.inputs,
+                    MLOPS_OUTPUT_DIR: outputDir,
+                },
                 detached: true,
                 stdio: ['ignore', log.fd, log.fd],
             });
@@ -59443,7 +60316,7 @@ class LocalJobs {
                     message: `timed out after ${options.timeoutMs} ms`,
                 })));
             }
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(POLL_MS, left));
+            await (0,external_node_timers_promises_.setTimeout)(Math.min(POLL_MS, left));
         }
     }
     async cancel(id) {
@@ -59520,7 +60393,7 @@ class LocalJobs {
     async require(id) {
         const job = await this.get(id);
         if (!job)
-            throw new errors_ConfigurationError(`job ${id} does not exist in ${this.context.stateDir}`);
+            throw new errors/* ConfigurationError */.j1(`job ${id} does not exist in ${this.context.stateDir}`);
         return job;
     }
     dir(id) {
@@ -59549,32 +60422,11 @@ class LocalJobs {
     }
 }
 function isTerminal(state) {
-    return TERMINAL_STATES.includes(state);
+    return port/* TERMINAL_STATES */.k.includes(state);
 }
 
-;// CONCATENATED MODULE: ./packages/platform/src/local/digest.ts
-
-/**
- * JSON with object keys sorted at every level and undefined members left out,
- * so equal values always give equal text (and equal digests).
- */
-function digest_canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map((v) => digest_canonicalJson(v ?? null)).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const record = value;
-        const members = Object.keys(record)
-            .filter((key) => record[key] !== undefined)
-            .sort()
-            .map((key) => `${JSON.stringify(key)}:${digest_canonicalJson(record[key])}`);
-        return `{${members.join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-function sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-
+// EXTERNAL MODULE: ./packages/platform/src/ledger-chain.ts
+var ledger_chain = __nccwpck_require__(14280);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/ledger.ts
 
 
@@ -59598,19 +60450,7 @@ class LocalLedger {
             if (torn)
                 await (0,promises_.truncate)(this.file, completeBytes);
             const last = lines.findLast((line) => line.event)?.event;
-            // Through JSON first, so the hash covers exactly what a reader parses back.
-            const unsigned = JSON.parse(JSON.stringify({
-                seq: (last?.seq ?? 0) + 1,
-                at: this.context.now().toISOString(),
-                kind: entry.kind,
-                model: entry.model && { name: entry.model.name, version: entry.model.version },
-                actor: entry.actor,
-                runUrl: entry.runUrl,
-                reason: entry.reason,
-                details: entry.details,
-                prev: last?.hash ?? '',
-            }));
-            const event = { ...unsigned, hash: sha256(digest_canonicalJson(unsigned)) };
+            const event = (0,ledger_chain/* sealEvent */.sr)(entry, last, this.context.now());
             const handle = await (0,promises_.open)(this.file, 'a');
             try {
                 await handle.write(`${JSON.stringify(event)}\n`);
@@ -59629,31 +60469,8 @@ class LocalLedger {
             : events.filter((event) => event.model?.name === filter.model);
     }
     async verify() {
-        const problems = [];
-        let previous;
-        let events = 0;
-        for (const { number, event } of (await this.read()).lines) {
-            if (!event) {
-                problems.push(`line ${number}: not a ledger event`);
-                continue;
-            }
-            events++;
-            const { hash, ...unsigned } = event;
-            if (sha256(digest_canonicalJson(unsigned)) !== hash) {
-                problems.push(`event ${event.seq}: hash does not match its content (edited?)`);
-            }
-            const expectedSeq = (previous?.seq ?? 0) + 1;
-            if (event.seq !== expectedSeq) {
-                problems.push(`event ${event.seq}: expected seq ${expectedSeq} (events missing or moved)`);
-            }
-            if (event.prev !== (previous?.hash ?? '')) {
-                problems.push(previous
-                    ? `event ${event.seq}: prev does not match event ${previous.seq}'s hash`
-                    : `event ${event.seq}: prev is not empty but it is the first event`);
-            }
-            previous = event;
-        }
-        return { ok: problems.length === 0, events, problems };
+        const { lines } = await this.read();
+        return (0,ledger_chain/* verifyChain */.H5)(lines.map(({ number, event }) => ({ where: `line ${number}`, event })));
     }
     async read() {
         let text;
@@ -59669,24 +60486,12 @@ class LocalLedger {
         const lines = complete
             .split('\n')
             .slice(0, -1)
-            .map((line, index) => ({ number: index + 1, event: parseEvent(line) }));
+            .map((line, index) => ({ number: index + 1, event: (0,ledger_chain/* parseEvent */.wj)(line) }));
         return {
             lines,
             completeBytes: Buffer.byteLength(complete),
             torn: complete.length < text.length,
         };
-    }
-}
-function parseEvent(line) {
-    try {
-        const value = JSON.parse(line);
-        const event = value;
-        return typeof value === 'object' && value !== null && typeof event.seq === 'number'
-            ? event
-            : undefined;
-    }
-    catch {
-        return undefined;
     }
 }
 
@@ -59725,7 +60530,7 @@ class LocalPipelines {
             ...(input.schedule !== undefined && { schedule: input.schedule }),
         };
         await this.modelOf(definition);
-        const digest = sha256(digest_canonicalJson(definition));
+        const digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)(definition));
         return withLock(this.context.stateDir, async () => {
             const current = await this.get(definition.name);
             if (current?.digest === digest)
@@ -59755,12 +60560,12 @@ class LocalPipelines {
     async trigger(name, options) {
         const pipeline = await this.get(name);
         if (!pipeline) {
-            throw new errors_ConfigurationError(`pipeline ${name} is not published in ${this.context.environment}: publish it first`);
+            throw new errors/* ConfigurationError */.j1(`pipeline ${name} is not published in ${this.context.environment}: publish it first`);
         }
         const model = await this.modelOf(pipeline);
         const input = external_node_path_default().resolve(options?.input ?? pipeline.input);
         if (!(await (0,promises_.stat)(input).catch(() => undefined))?.isDirectory()) {
-            throw new errors_ConfigurationError(`cannot run pipeline ${name}: the input folder ${input} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot run pipeline ${name}: the input folder ${input} does not exist`);
         }
         const id = await this.jobs.reserveId('run');
         const output = external_node_path_default().join(external_node_path_default().resolve(pipeline.output), id);
@@ -59771,11 +60576,10 @@ class LocalPipelines {
             outputDir: output,
             env: {
                 ...pipeline.env,
-                MLOPS_MODEL_DIR: model.path,
-                MLOPS_DATA_DIR: input,
                 MLOPS_MODEL_NAME: model.name,
                 MLOPS_MODEL_VERSION: String(model.version),
             },
+            inputs: { MLOPS_MODEL_DIR: model.path, MLOPS_DATA_DIR: input },
         });
         const record = {
             id,
@@ -59795,7 +60599,7 @@ class LocalPipelines {
     async waitRun(id, options) {
         const record = isId(id) ? await readJson(this.runFile(id)) : undefined;
         if (!record) {
-            throw new errors_ConfigurationError(`pipeline run ${id} does not exist in ${this.context.environment}`);
+            throw new errors/* ConfigurationError */.j1(`pipeline run ${id} does not exist in ${this.context.environment}`);
         }
         const job = await this.jobs.wait(id, {
             timeoutMs: options.timeoutMs,
@@ -59821,7 +60625,7 @@ class LocalPipelines {
     async modelOf(definition) {
         const model = await this.registry.get(definition.model);
         if (!model) {
-            throw new errors_ConfigurationError(`pipeline ${definition.name} scores with ${definition.model.name} version ` +
+            throw new errors/* ConfigurationError */.j1(`pipeline ${definition.name} scores with ${definition.model.name} version ` +
                 `${definition.model.version}, which is not registered in ${this.context.environment}`);
         }
         return model;
@@ -59902,7 +60706,7 @@ class LocalRegistry {
         checkName('model', name);
         const source = await (0,promises_.stat)(request.sourceDir).catch(() => undefined);
         if (!source?.isDirectory()) {
-            throw new errors_ConfigurationError(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
         }
         const existing = await this.byDigest(name, request.contentDigest);
         if (existing)
@@ -59964,6 +60768,10 @@ class LocalRegistry {
         }
         return names.sort();
     }
+    /** Local versions are folders already. */
+    download(version) {
+        return Promise.resolve(version.path);
+    }
     async setTags(changes) {
         for (const change of changes)
             checkName('model', change.name);
@@ -59975,7 +60783,7 @@ class LocalRegistry {
                 const key = `${change.name}/${change.version}`;
                 const record = updated.get(key) ?? (await this.readRecord(change.name, change.version));
                 if (!record) {
-                    throw new errors_ConfigurationError(`cannot tag ${change.name} version ${change.version}: it is not registered in ${this.context.environment}`);
+                    throw new errors/* ConfigurationError */.j1(`cannot tag ${change.name} version ${change.version}: it is not registered in ${this.context.environment}`);
                 }
                 const tags = { ...record.tags };
                 for (const [tag, value] of Object.entries(change.tags)) {
@@ -60101,6 +60909,7 @@ class LocalRegistry {
 
 
 
+
 /**
  * The embedded backend: the environment's whole state in one folder, written
  * atomically under a cross-process lock. Readers take no lock and never see
@@ -60125,6 +60934,7 @@ async function openLocalPlatform(options) {
         location: stateDir,
         registry,
         pipelines: new LocalPipelines(context, registry, jobs),
+        endpoints: new LocalEndpoints(context, registry, jobs),
         jobs,
         ledger: new LocalLedger(context),
     };
@@ -60140,16 +60950,53 @@ async function openPlatform(loaded, environment, deps) {
     const settings = environments[environment];
     if (!settings) {
         const names = Object.keys(environments);
-        throw new errors_ConfigurationError(`environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`);
+        throw new errors/* ConfigurationError */.j1(`environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`);
     }
-    if (settings.backend === 'azureml') {
-        throw new errors_ConfigurationError(`environment "${environment}" uses backend azureml, which this version does not support yet: use backend local`);
-    }
+    if (settings.backend === 'azureml')
+        return openAzure(loaded, environment, settings, deps);
     return openLocalPlatform({
         environment,
         stateDir: external_node_path_default().resolve(loaded.projectDir, settings.path ?? external_node_path_default().join('.mlops', environment)),
         now: deps.now,
         baseEnv: deps.baseEnv,
+    });
+}
+/** Loaded on first use, so runs on the local backend never load the Azure SDK. */
+async function openAzure(loaded, environment, settings, deps) {
+    const { openAzurePlatform, signIn } = await Promise.all(/* import() */[__nccwpck_require__.e(935), __nccwpck_require__.e(860), __nccwpck_require__.e(412), __nccwpck_require__.e(828)]).then(__nccwpck_require__.bind(__nccwpck_require__, 87828));
+    const env = deps.baseEnv;
+    const subject = `environment "${environment}"`;
+    const clientId = settings['client-id'] ?? env.AZURE_CLIENT_ID;
+    const clientSecret = settings.auth === 'secret' ? env.AZURE_CLIENT_SECRET : undefined;
+    if (clientSecret)
+        deps.mask(clientSecret);
+    const subscriptionId = settings['subscription-id'] ?? env.AZURE_SUBSCRIPTION_ID;
+    if (!subscriptionId)
+        throw new errors/* ConfigurationError */.j1(`${subject} has no subscription-id: set environments.${environment}.subscription-id in ${loaded.file} or AZURE_SUBSCRIPTION_ID`);
+    const credential = signIn({
+        subject,
+        auth: settings.auth,
+        tenantId: settings['tenant-id'] ?? env.AZURE_TENANT_ID,
+        clientId,
+        clientSecret,
+        authorityHost: settings['authority-host'],
+        idToken: deps.idToken,
+    });
+    return openAzurePlatform({
+        environment,
+        subscriptionId,
+        resourceGroup: settings['resource-group'],
+        workspace: settings.workspace,
+        credential,
+        clientId,
+        armEndpoint: settings['arm-endpoint'],
+        compute: settings.compute,
+        jobEnvironment: settings['job-environment'],
+        instanceType: settings['instance-type'],
+        cacheDir: external_node_path_default().join(loaded.projectDir, '.mlops', 'cache', 'azureml', environment),
+        now: deps.now,
+        pollMs: settings['poll-seconds'] * 1000,
+        mask: deps.mask,
     });
 }
 
@@ -60169,6 +61016,52 @@ function runContext(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/training-results.ts
+
+
+
+
+/** Where run-training keeps an environment's data slices, job outputs and results. */
+function trainingDir(projectDir, environment) {
+    return external_node_path_default().join(projectDir, '.mlops', 'training', environment);
+}
+/** `latest` (the environment's last run) or a path relative to the project. */
+function trainingResultsFile(projectDir, environment, which) {
+    return which === 'latest'
+        ? external_node_path_default().join(trainingDir(projectDir, environment), 'results.json')
+        : external_node_path_default().resolve(projectDir, which);
+}
+/** Reads run-training's results for an environment; any other environment's are refused. */
+async function readTrainingResults(file, environment) {
+    const text = await readUserFile(file, 'training results', `do not exist: run run-training with environment ${environment} first, or point training at its results.json`);
+    let results;
+    try {
+        results = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are not valid JSON: run run-training again`);
+    }
+    if (results.schema !== 1 || !Array.isArray(results.models) || !results.package) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are not run-training's results.json: point training at the file run-training wrote`);
+    }
+    if (results.environment !== environment) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are for environment ${results.environment}, not ${environment}: register them in ${results.environment}, or run run-training with environment ${environment}`);
+    }
+    return results;
+}
+/** The model folder's files, by path relative to it, with digests (sorted, as treeDigest wants). */
+async function modelFiles(dir) {
+    const listing = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true });
+    const names = listing
+        .filter((e) => e.isFile())
+        .map((e) => external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/'))
+        .sort();
+    return Promise.all(names.map(async (name) => {
+        const file = external_node_path_default().join(dir, name);
+        return { path: name, digest: await (0,src_digest/* fileDigest */.hd)(file), bytes: (await (0,promises_.stat)(file)).size };
+    }));
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/register-model.ts
 
 
@@ -60182,6 +61075,11 @@ function runContext(env) {
 
 
 
+
+
+
+/** Models registered at once: a remote registry's round trips overlap, a local one's lock serialises. */
+const REGISTER_CONCURRENCY = 8;
 /** Copied next to the model files of every version: where it came from. */
 const MANIFEST_FILE = 'mlops-manifest.json';
 const registerModel = defineAction({
@@ -60201,8 +61099,12 @@ const registerModel = defineAction({
             description: 'Register this folder of model files instead of a package (one model, named by models); it has no validated metrics, so it needs force: true.',
             default: '',
         },
+        training: {
+            description: 'Register the models run-training trained on the platform: the path of its results.json, or latest for the last run in this environment.',
+            default: '',
+        },
         models: {
-            description: 'Model names or globs within the package; empty for all of them.',
+            description: 'Model names or globs within the package (or training run); empty for all of them.',
             default: '',
         },
         force: {
@@ -60211,7 +61113,7 @@ const registerModel = defineAction({
         },
         reason: { description: 'Why, for the ledger.', default: '' },
         'on-gate-miss': {
-            description: 'A model that misses a gate is not registered; fail the step for it (fail) or only report it (skip).',
+            description: 'A model that misses a gate (or whose training job failed) is not registered; fail the step for it (fail) or only report it (skip).',
             default: 'fail',
             values: ['fail', 'skip'],
         },
@@ -60228,6 +61130,7 @@ const registerModel = defineAction({
         environment: read.string('environment'),
         artifact: read.optional('artifact'),
         modelDir: read.optional('model-dir'),
+        training: read.optional('training'),
         models: read.list('models'),
         force: read.boolean('force'),
         reason: read.string('reason'),
@@ -60238,33 +61141,40 @@ const registerModel = defineAction({
             workingDirectory: inputs.workingDirectory,
             config: inputs.config,
         });
+        if (inputs.modelDir && inputs.training) {
+            throw new errors/* ConfigurationError */.j1(`set model-dir or training, not both: model-dir registers one folder, training the models of a run-training run`);
+        }
         const run = runContext(deps.baseEnv);
         const platform = await openPlatform(loaded, inputs.environment, deps);
         const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
         await (0,promises_.mkdir)(workDir, { recursive: true });
         const source = inputs.modelDir
             ? await folderSource(loaded, external_node_path_default().resolve(loaded.projectDir, inputs.modelDir), inputs.models)
-            : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps), inputs.models, platform, workDir);
+            : inputs.training
+                ? await trainingSource(loaded, inputs, platform, { run, deps, workDir })
+                : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps), inputs.models, platform, workDir);
         try {
             const models = source.models;
-            const results = [];
-            for (const model of models) {
-                results.push(await registerOne(source, model, platform, {
+            const results = await (0,parallel/* mapLimit */.s)(models, REGISTER_CONCURRENCY, async (model) => {
+                const result = await registerOne(source, model, platform, {
                     run,
                     deps,
                     force: inputs.force,
                     reason: inputs.reason,
                     workDir,
-                }));
-                const last = results[results.length - 1];
-                deps.progress(last.refused
-                    ? `${model.name}: refused (${last.refused})`
-                    : `${model.name}: version ${last.version.version} ${last.created ? 'registered' : 'already registered'}`);
-            }
+                });
+                deps.progress(result.refused
+                    ? `${model.name}: refused (${result.refused})`
+                    : `${model.name}: version ${result.version.version} ${result.created ? 'registered' : 'already registered'}`);
+                return result;
+            });
             const done = results.filter((r) => r.version);
             const refused = results.filter((r) => r.refused);
             for (const r of refused)
                 deps.logger.warning(`${r.model.name} was not registered: ${r.refused}`);
+            const hint = refused.some((r) => r.forcible)
+                ? 'Improve them, or pass force: true to register anyway'
+                : 'Fix their training and run run-training again';
             return {
                 outputs: {
                     'model-name': done.map((r) => r.model.name).join(','),
@@ -60277,7 +61187,7 @@ const registerModel = defineAction({
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
                         .map((r) => `${r.model.name} (${r.refused})`)
-                        .join('; ')}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+                        .join('; ')}${refused.length > 3 ? '; …' : ''}. ${hint}`
                     : undefined,
             };
         }
@@ -60286,13 +61196,6 @@ const registerModel = defineAction({
         }
     },
 });
-async function fetchPackage(artifact, loaded, run, deps) {
-    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-    return {
-        name,
-        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
-    };
-}
 /** The version already holding a model's content, if any. */
 async function registeredVersion(platform, model) {
     return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
@@ -60304,11 +61207,9 @@ async function registeredVersion(platform, model) {
  */
 async function packageSource(pkg, patterns, platform, workDir) {
     const manifest = JSON.parse(await readUserFile(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
-    const models = pickModels({ name: pkg.name, manifest }, patterns);
-    const pending = [];
-    for (const model of models)
-        if (!(await registeredVersion(platform, model)))
-            pending.push(model);
+    const models = pickModels(manifest.models, `package ${pkg.name}`, patterns);
+    const registered = await (0,parallel/* mapLimit */.s)(models, REGISTER_CONCURRENCY, (model) => registeredVersion(platform, model));
+    const pending = models.filter((_, i) => !registered[i]);
     const source = {
         label: `package \`${pkg.name}\``,
         models,
@@ -60327,7 +61228,7 @@ async function packageSource(pkg, patterns, platform, workDir) {
         for (const model of pending) {
             const problems = await verifyModel(opened, model);
             if (problems.length) {
-                throw new errors_ConfigurationError(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
+                throw new errors/* ConfigurationError */.j1(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
             }
         }
     }
@@ -60342,26 +61243,101 @@ async function packageSource(pkg, patterns, platform, workDir) {
         dispose: opened.dispose,
     };
 }
+/**
+ * The models of a run-training run in this environment: the files each
+ * succeeded job wrote, with the package's lineage manifest extended by the
+ * run (these models and their metrics, the full data, the training record).
+ * A model whose job failed is there to be reported, never registered.
+ */
+async function trainingSource(loaded, inputs, platform, ctx) {
+    const file = trainingResultsFile(loaded.projectDir, platform.environment, inputs.training);
+    const results = await readTrainingResults(file, platform.environment);
+    if (inputs.artifact && inputs.artifact !== results.package.name) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} trained package ${results.package.name}, not ${inputs.artifact}: leave artifact empty, or run run-training on ${inputs.artifact}`);
+    }
+    const pkg = await fetchPackage(results.package.name, loaded, ctx.run, ctx.deps);
+    const manifest = JSON.parse(await readUserFile(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    if (manifestDigest(manifest) !== results.package.manifestDigest) {
+        throw new errors/* ConfigurationError */.j1(`package ${pkg.name} changed after training (its manifest digest differs from ${file}): run run-training again`);
+    }
+    const trained = new Map(results.models.map((m) => [m.name, m]));
+    const records = results.models.map((m) => ({
+        name: m.name,
+        params: m.params,
+        epochs: m.epochs,
+        digest: m.digest ?? '',
+        files: m.files.map((f) => ({ ...f, path: `models/${m.name}/${f.path}` })),
+        metrics: metricRecord(m.metrics),
+        baseline: metricRecord(m.baseline),
+        gates: m.gates,
+        job: { id: m.job.id, url: m.job.url },
+    }));
+    const models = pickModels(records, `training results ${file}`, inputs.models);
+    // Every file is checked before anything is registered: all or nothing.
+    for (const model of models) {
+        const result = trained.get(model.name);
+        if (!result.passed || (await registeredVersion(platform, model)))
+            continue;
+        const files = await modelFiles(result.modelDir).catch(() => []);
+        if ((0,src_digest/* treeDigest */.fZ)(files) !== model.digest) {
+            throw new errors/* ConfigurationError */.j1(`training results ${file}, model ${model.name}: the files in ${result.modelDir} are not those the job wrote (changed after training?): run run-training again`);
+        }
+    }
+    const extended = {
+        ...manifest,
+        stage: results.stage,
+        models: records.filter((m) => trained.get(m.name).passed),
+        data: {
+            ...manifest.data,
+            full: { path: results.data.full, digest: results.data.digest, bytes: results.data.bytes },
+        },
+        training: {
+            environment: results.environment,
+            stage: results.stage,
+            package: { name: pkg.name, manifestDigest: results.package.manifestDigest },
+        },
+    };
+    const manifestFile = external_node_path_default().join(ctx.workDir, `training-manifest-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+    await src_writeFileAtomic(manifestFile, JSON.stringify(extended, null, 2) + '\n');
+    return {
+        label: `training run \`${file}\``,
+        models,
+        filesOf: (model) => trained.get(model.name).modelDir,
+        manifest: { file: manifestFile, value: extended },
+        git: manifest.git,
+        tags: { package: pkg.name },
+        modelTags: (model) => model.job ? { job_id: model.job.id, job_url: model.job.url } : {},
+        refusal: (model) => {
+            const result = trained.get(model.name);
+            if (result.passed)
+                return undefined;
+            return result.state === 'succeeded'
+                ? `its training job ${result.job.id} left no usable model: ${result.problem ?? 'unknown'}`
+                : `its training ${result.problem ?? `job ${result.job.id} ${result.state}`} (log: ${result.job.url})`;
+        },
+        dispose: () => (0,promises_.rm)(manifestFile, { force: true }),
+    };
+}
 /** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
 async function folderSource(loaded, dir, names) {
     const [name, ...more] = names;
     const spec = loaded.models.find((m) => m.name === name);
     if (!name || more.length || !spec) {
-        throw new errors_ConfigurationError(`model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`);
+        throw new errors/* ConfigurationError */.j1(`model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`);
     }
     const listing = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => {
-        throw new errors_ConfigurationError(`model-dir ${dir} does not exist: point it at the folder train wrote`);
+        throw new errors/* ConfigurationError */.j1(`model-dir ${dir} does not exist: point it at the folder train wrote`);
     });
     const files = await Promise.all(listing
         .filter((e) => e.isFile())
         .map(async (e) => {
         const file = external_node_path_default().join(e.parentPath, e.name);
         const relative = external_node_path_default().relative(dir, file).split((external_node_path_default()).sep).join('/');
-        return { path: relative, digest: await fileDigest(file), bytes: (await (0,promises_.stat)(file)).size };
+        return { path: relative, digest: await (0,src_digest/* fileDigest */.hd)(file), bytes: (await (0,promises_.stat)(file)).size };
     }));
     if (!files.length)
-        throw new errors_ConfigurationError(`model-dir ${dir} holds no files: point it at the folder train wrote`);
-    const revision = await gitRevision(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
+        throw new errors/* ConfigurationError */.j1(`model-dir ${dir} holds no files: point it at the folder train wrote`);
+    const revision = await (0,git/* gitRevision */.M)(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
     const unknown = { mape: null, rmse: null, rmse_zero: null, mae: null };
     return {
         label: `folder \`${dir}\``,
@@ -60370,7 +61346,7 @@ async function folderSource(loaded, dir, names) {
                 name,
                 params: spec.params,
                 epochs: 0,
-                digest: treeDigest(files),
+                digest: (0,src_digest/* treeDigest */.fZ)(files),
                 files,
                 metrics: unknown,
                 baseline: unknown,
@@ -60384,6 +61360,9 @@ async function folderSource(loaded, dir, names) {
     };
 }
 async function registerOne(source, model, platform, ctx) {
+    const unusable = source.refusal?.(model);
+    if (unusable)
+        return { model, refused: unusable, forcible: false };
     const missed = model.gates.filter((g) => !g.passed);
     const existing = await registeredVersion(platform, model);
     if (existing) {
@@ -60394,6 +61373,7 @@ async function registerOne(source, model, platform, ctx) {
         const unmeasured = Object.values(model.metrics).every((v) => v === null);
         return {
             model,
+            forcible: true,
             refused: unmeasured
                 ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
                 : `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
@@ -60416,6 +61396,7 @@ async function registerOne(source, model, platform, ctx) {
                 data_digest: manifest?.data.full?.digest ?? manifest?.data.sample.digest ?? '',
                 run_url: manifest?.run.url || ctx.run.url,
                 ...source.tags,
+                ...source.modelTags?.(model),
                 ...metricTags(model),
             },
             properties: manifest
@@ -60463,26 +61444,15 @@ function metricTags(model) {
             tags[`baseline_${metric}`] = value.toFixed(6);
     return tags;
 }
-function pickModels(opened, patterns) {
+function pickModels(models, where, patterns) {
     if (!patterns.length)
-        return opened.manifest.models;
+        return models;
     const matchers = patterns.map((p) => ({ p, test: picomatch_default()(p) }));
-    const unmatched = matchers.filter((m) => !opened.manifest.models.some((model) => m.test(model.name)));
+    const unmatched = matchers.filter((m) => !models.some((model) => m.test(model.name)));
     if (unmatched.length) {
-        throw new errors_ConfigurationError(`models: "${unmatched[0].p}" matches none of the ${opened.manifest.models.length} models in package ${opened.name}`);
+        throw new errors/* ConfigurationError */.j1(`models: "${unmatched[0].p}" matches none of the ${models.length} models in ${where}`);
     }
-    return opened.manifest.models.filter((model) => matchers.some((m) => m.test(model.name)));
-}
-async function newestPackage(root) {
-    const names = await (0,promises_.readdir)(root).catch(() => []);
-    const dated = await Promise.all(names.map(async (name) => ({
-        name,
-        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
-    })));
-    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
-    if (!newest)
-        throw new errors_ConfigurationError(`no package in ${root}: run package-artifacts first, or set the artifact input`);
-    return newest.name;
+    return models.filter((model) => matchers.some((m) => m.test(model.name)));
 }
 function renderRegisterReport(results, platform, artifact) {
     return [
@@ -60514,11 +61484,11 @@ function renderRegisterReport(results, platform, artifact) {
 
 
 /** Inputs from the runner -> the register-model stage -> outputs and job summary. */
-function main_run() {
+function run() {
     return runOnRunner(registerModel);
 }
 
 ;// CONCATENATED MODULE: ./actions/register-model/src/index.ts
 
-void main_run();
+void run();
 

@@ -36143,6 +36143,649 @@ module.exports = {
 
 /***/ }),
 
+/***/ 61219:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fZ: () => (/* binding */ treeDigest),
+/* harmony export */   hd: () => (/* binding */ fileDigest),
+/* harmony export */   pC: () => (/* binding */ DigestCache)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _mlops_foundation__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58752);
+
+
+
+
+/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
+async function fileDigest(file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
+ * path, so anyone can recompute it with `sha256sum` and `sort`.
+ */
+function treeDigest(files) {
+    const lines = [...files]
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        .map((f) => `${f.digest}  ${f.path}\n`);
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(lines.join('')).digest('hex');
+}
+/**
+ * Remembers file digests between runs so unchanged files are not hashed again.
+ * Keys say when the content is unchanged without reading it: git's object id
+ * for tracked files (content-addressed, so it survives a fresh checkout), or
+ * size, mtime and inode for the rest.
+ */
+class DigestCache {
+    file;
+    entries;
+    changed = false;
+    hits = 0;
+    misses = 0;
+    constructor(file, entries) {
+        this.file = file;
+        this.entries = entries;
+    }
+    static async open(file) {
+        try {
+            const parsed = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(file, 'utf8'));
+            return new DigestCache(file, new Map(Object.entries(parsed)));
+        }
+        catch {
+            // Missing or unreadable: start empty, it is only a cache.
+            return new DigestCache(file, new Map());
+        }
+    }
+    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
+    async digest(source, gitObject) {
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(source);
+        const key = gitObject
+            ? `git:${gitObject}`
+            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
+        const known = this.entries.get(key);
+        if (known) {
+            this.hits += 1;
+            return known;
+        }
+        this.misses += 1;
+        const digest = await fileDigest(source);
+        this.entries.set(key, digest);
+        this.changed = true;
+        return digest;
+    }
+    async save() {
+        if (!this.changed)
+            return;
+        await (0,_mlops_foundation__WEBPACK_IMPORTED_MODULE_3__/* .writeFileAtomic */ .Z)(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
+        this.changed = false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 59555:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ gitRevision),
+/* harmony export */   O: () => (/* binding */ trackedFiles)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _mlops_foundation__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(208);
+
+
+
+const run = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.promisify)(node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile);
+async function git(cwd, args) {
+    try {
+        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
+        return stdout;
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        if (/not a git repository/.test(stderr)) {
+            throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
+        }
+        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
+    }
+}
+/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
+async function trackedFiles(cwd, paths) {
+    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
+    return out
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        // "<mode> <object> <stage>\t<path>"
+        const [meta = '', file = ''] = line.split('\t');
+        const [mode, object = ''] = meta.split(' ');
+        return { path: file, object, executable: mode === '100755' };
+    })
+        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
+}
+async function gitRevision(cwd) {
+    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
+    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
+    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
+    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
+}
+
+
+/***/ }),
+
+/***/ 208:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   j1: () => (/* binding */ ConfigurationError),
+/* harmony export */   p0: () => (/* binding */ isConfigurationError)
+/* harmony export */ });
+/**
+ * A mistake the user can fix (config, inputs, data, their command's output).
+ * Everything else that is thrown is treated as a bug or an outage.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/** The message of any thrown value, so a top-level wrapper never loses it. */
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+/** True when the error is the user's to fix rather than ours. */
+function isConfigurationError(error) {
+    return error instanceof ConfigurationError;
+}
+
+
+/***/ }),
+
+/***/ 58752:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ readUserFile),
+/* harmony export */   Z: () => (/* binding */ writeFileAtomic)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(208);
+
+
+
+
+/**
+ * Reads a file the user's config or commands name. A missing file gets
+ * `missing`, which says what to do ("does not exist: check the path …");
+ * any other failure names its error code.
+ */
+async function readUserFile(file, what, missing) {
+    try {
+        return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1(code === 'ENOENT'
+            ? `${what} ${file} ${missing}`
+            : `${what} ${file} cannot be read (${code ?? String(error)})`);
+    }
+}
+/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
+async function writeFileAtomic(file, text) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file), { recursive: true });
+    const temporary = `${file}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temporary, text, 'utf8');
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 72693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s: () => (/* binding */ mapLimit)
+});
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
+
+/**
+ * Maps with at most `concurrency` calls in flight. Results keep input order;
+ * a rejection in one call does not stop the others (callers catch per item).
+ */
+async function mapLimit(items, concurrency, fn) {
+    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
+    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+}
+
+
+/***/ }),
+
+/***/ 14280:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H5: () => (/* binding */ verifyChain),
+/* harmony export */   sr: () => (/* binding */ sealEvent),
+/* harmony export */   wj: () => (/* binding */ parseEvent)
+/* harmony export */ });
+/* harmony import */ var _local_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(22049);
+
+/** The event that follows `last`: numbered, timed and chained to it by hash. */
+function sealEvent(entry, last, at) {
+    // Through JSON first, so the hash covers exactly what a reader parses back.
+    const unsigned = JSON.parse(JSON.stringify({
+        seq: (last?.seq ?? 0) + 1,
+        at: at.toISOString(),
+        kind: entry.kind,
+        model: entry.model && { name: entry.model.name, version: entry.model.version },
+        actor: entry.actor,
+        runUrl: entry.runUrl,
+        reason: entry.reason,
+        details: entry.details,
+        prev: last?.hash ?? '',
+    }));
+    return { ...unsigned, hash: (0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .s)((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalJson */ .d)(unsigned)) };
+}
+/** Re-computes the chain; `where` names an entry that is not an event (a line, a version). */
+function verifyChain(entries) {
+    const problems = [];
+    let previous;
+    let events = 0;
+    for (const { where, event } of entries) {
+        if (!event) {
+            problems.push(`${where}: not a ledger event`);
+            continue;
+        }
+        events++;
+        const { hash, ...unsigned } = event;
+        if ((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .s)((0,_local_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalJson */ .d)(unsigned)) !== hash) {
+            problems.push(`event ${event.seq}: hash does not match its content (edited?)`);
+        }
+        const expectedSeq = (previous?.seq ?? 0) + 1;
+        if (event.seq !== expectedSeq) {
+            problems.push(`event ${event.seq}: expected seq ${expectedSeq} (events missing or moved)`);
+        }
+        if (event.prev !== (previous?.hash ?? '')) {
+            problems.push(previous
+                ? `event ${event.seq}: prev does not match event ${previous.seq}'s hash`
+                : `event ${event.seq}: prev is not empty but it is the first event`);
+        }
+        previous = event;
+    }
+    return { ok: problems.length === 0, events, problems };
+}
+/** An event from its stored text, or undefined when it is not one. */
+function parseEvent(text) {
+    try {
+        const value = JSON.parse(text);
+        const event = value;
+        return typeof value === 'object' && value !== null && typeof event.seq === 'number'
+            ? event
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 22049:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ canonicalJson),
+/* harmony export */   s: () => (/* binding */ sha256)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * JSON with object keys sorted at every level and undefined members left out,
+ * so equal values always give equal text (and equal digests).
+ */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const record = value;
+        const members = Object.keys(record)
+            .filter((key) => record[key] !== undefined)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+        return `{${members.join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+function sha256(text) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
+}
+
+
+/***/ }),
+
+/***/ 40798:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ TERMINAL_STATES)
+/* harmony export */ });
+/**
+ * The platform port: what the flow needs from an ML platform. Stages, actions
+ * and the CLI see only this; the local backend (files) and the Azure ML
+ * backend (ARM) implement it, and nobody above branches on which one it is.
+ */
+const TERMINAL_STATES = [
+    'succeeded',
+    'failed',
+    'canceled',
+    'timed-out',
+];
+
+
+/***/ }),
+
+/***/ 8668:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ checkTraffic)
+/* harmony export */ });
+/* harmony import */ var _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(208);
+
+/** Checks a traffic split the way both platforms require it: known deployments, 100 in all. */
+function checkTraffic(endpoint, traffic, deployments) {
+    const unknown = Object.keys(traffic).filter((name) => !deployments.includes(name));
+    if (unknown.length)
+        throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`endpoint ${endpoint} has no deployment ${unknown.join(', ')}: deploy it first (deployments: ${deployments.join(', ') || 'none'})`);
+    const values = Object.values(traffic);
+    const total = values.reduce((sum, v) => sum + v, 0);
+    if (values.some((v) => !Number.isInteger(v) || v < 0) || total !== 100)
+        throw new _mlops_foundation__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`traffic of endpoint ${endpoint} must be whole percentages that add up to 100, got ${JSON.stringify(traffic)}`);
+}
+
+
+/***/ }),
+
 /***/ 42613:
 /***/ ((module) => {
 
@@ -36234,6 +36877,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 31421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 37540:
 /***/ ((module) => {
 
@@ -36304,13 +36954,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
-/***/ 98995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-
-/***/ }),
-
 /***/ 77030:
 /***/ ((module) => {
 
@@ -36364,6 +37007,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 58500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -45052,21 +45702,22 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
+  Yz: () => (/* binding */ debug),
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
+  V9: () => (/* binding */ getIDToken),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
+  Pq: () => (/* binding */ setSecret),
   Oh: () => (/* binding */ startGroup),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -45256,13 +45907,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -45281,7 +45932,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -45300,13 +45951,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -45776,7 +46427,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -45898,7 +46549,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -55689,8 +56340,8 @@ var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(31421);
 ;// CONCATENATED MODULE: ./packages/foundation/src/process.ts
 
 const TAIL_LINES = 40;
@@ -55700,7 +56351,7 @@ const TAIL_LINES = 40;
  */
 const runCommand = (request) => new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', request.command], {
+    const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', request.command], {
         cwd: request.cwd,
         env: request.env,
         detached: true,
@@ -55826,32 +56477,8 @@ function renderTextTable(headers, rows) {
     return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-;// CONCATENATED MODULE: ./packages/foundation/src/errors.ts
-/**
- * A mistake the user can fix (config, inputs, data, their command's output).
- * Everything else that is thrown is treated as a bug or an outage.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/** The message of any thrown value, so a top-level wrapper never loses it. */
-function messageOf(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error) ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-/** True when the error is the user's to fix rather than ours. */
-function isConfigurationError(error) {
-    return error instanceof ConfigurationError;
-}
-
+// EXTERNAL MODULE: ./packages/foundation/src/errors.ts
+var errors = __nccwpck_require__(208);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
 
 /**
@@ -55872,7 +56499,7 @@ class InputReader {
         const given = this.raw(name).trim();
         const value = given === '' ? (spec.default ?? '') : given;
         if (value === '' && spec.required) {
-            throw new ConfigurationError(`input '${name}' is required: ${spec.description}`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' is required: ${spec.description}`);
         }
         return value;
     }
@@ -55889,7 +56516,7 @@ class InputReader {
             return true;
         if (['false', 'False', 'FALSE', ''].includes(value))
             return false;
-        throw new ConfigurationError(`input '${name}' must be true or false, got "${value}"`);
+        throw new errors/* ConfigurationError */.j1(`input '${name}' must be true or false, got "${value}"`);
     }
     integer(name, range = {}) {
         const value = this.value(name);
@@ -55902,7 +56529,7 @@ class InputReader {
             ]
                 .filter(Boolean)
                 .join(' and ');
-            throw new ConfigurationError(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' must be an integer${bounds ? ` ${bounds}` : ''}, got "${value}"`);
         }
         return number;
     }
@@ -55910,7 +56537,7 @@ class InputReader {
         const value = this.value(name);
         const values = this.specs[name]?.values ?? [];
         if (!values.includes(value)) {
-            throw new ConfigurationError(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
+            throw new errors/* ConfigurationError */.j1(`input '${name}' must be one of ${values.join(', ')}, got "${value}"`);
         }
         return value;
     }
@@ -55949,6 +56576,12 @@ function runnerDeps(env = process.env) {
         cpus: external_node_os_default().availableParallelism(),
         now: () => new Date(),
         progress: (message) => lib_core/* info */.pq(message),
+        // The runner sets these only for jobs with `permissions: id-token: write`.
+        ...(env.ACTIONS_ID_TOKEN_REQUEST_URL &&
+            env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && {
+            idToken: (audience) => lib_core/* getIDToken */.V9(audience),
+        }),
+        mask: (secret) => lib_core/* setSecret */.Pq(secret),
     };
 }
 /**
@@ -55966,9 +56599,9 @@ async function runOnRunner(definition, read = (name) => lib_core/* getInput */.V
             lib_core/* setFailed */.C1(result.failure);
     }
     catch (error) {
-        lib_core/* setFailed */.C1(isConfigurationError(error)
-            ? messageOf(error)
-            : `${definition.title} stopped on an unexpected error: ${messageOf(error)}`);
+        lib_core/* setFailed */.C1((0,errors/* isConfigurationError */.p0)(error)
+            ? (0,errors/* messageOf */.bD)(error)
+            : `${definition.title} stopped on an unexpected error: ${(0,errors/* messageOf */.bD)(error)}`);
     }
 }
 
@@ -55995,43 +56628,8 @@ function defineAction(definition) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./packages/foundation/src/files.ts
-
-
-
-
-/**
- * Reads a file the user's config or commands name. A missing file gets
- * `missing`, which says what to do ("does not exist: check the path …");
- * any other failure names its error code.
- */
-async function readUserFile(file, what, missing) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigurationError(code === 'ENOENT'
-            ? `${what} ${file} ${missing}`
-            : `${what} ${file} cannot be read (${code ?? String(error)})`);
-    }
-}
-/** Writes a file whole or not at all (temp file, then rename): readers never see half. */
-async function writeFileAtomic(file, text) {
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-    try {
-        await (0,promises_.writeFile)(temporary, text, 'utf8');
-        await (0,promises_.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-}
-
+// EXTERNAL MODULE: ./packages/foundation/src/files.ts
+var files = __nccwpck_require__(58752);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./packages/foundation/src/suggest.ts
@@ -64443,7 +65041,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -65589,7 +66187,7 @@ const GATE_PATTERN = /^\s*(mape|rmse|rmse_zero|mae)\s*(<=|<|>=|>)\s*(?:(-?\d+(?:
 function parseGate(text) {
     const match = GATE_PATTERN.exec(text);
     if (!match) {
-        throw new ConfigurationError(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
+        throw new errors/* ConfigurationError */.j1(`gate "${text}" is not of the form "<metric> <op> <number | baseline [* factor]>"`);
     }
     const [, metric, operator, value, factor] = match;
     return {
@@ -65754,13 +66352,46 @@ const localEnvironment = strictObject({
     backend: literal('local').describe(backendText),
     path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
+const httpsUrl = url({ protocol: /^https$/, error: 'an https:// URL' });
 const azuremlEnvironment = strictObject({
     backend: literal('azureml').describe(backendText),
-    'subscription-id': schemas_string().min(1).describe('Azure subscription of the workspace.'),
+    'subscription-id': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure subscription of the workspace; default $AZURE_SUBSCRIPTION_ID.'),
     'resource-group': schemas_string().min(1).describe('Resource group of the workspace.'),
     workspace: schemas_string().min(1).describe('Workspace name.'),
-    'tenant-id': schemas_string().optional().describe('Microsoft Entra tenant to sign in to.'),
-    'client-id': schemas_string().optional().describe('Application (client) id to sign in as.'),
+    'tenant-id': schemas_string()
+        .optional()
+        .describe('Microsoft Entra tenant to sign in to; default $AZURE_TENANT_ID.'),
+    'client-id': schemas_string()
+        .optional()
+        .describe('Application (client) id to sign in as; default $AZURE_CLIENT_ID.'),
+    auth: schemas_enum(['oidc', 'secret', 'cli'])
+        .default('oidc')
+        .describe('oidc: GitHub OIDC federation, no secret (needs permissions id-token: write); secret: $AZURE_CLIENT_SECRET; cli: an existing az login.'),
+    'arm-endpoint': httpsUrl
+        .optional()
+        .describe('Resource Manager endpoint of a sovereign cloud; default https://management.azure.com.'),
+    'authority-host': httpsUrl
+        .optional()
+        .describe('Entra authority of a sovereign cloud; default https://login.microsoftonline.com.'),
+    compute: schemas_string()
+        .min(1)
+        .optional()
+        .describe('Compute cluster that runs training jobs and batch scoring.'),
+    'job-environment': schemas_string()
+        .min(1)
+        .optional()
+        .describe('Azure ML environment jobs and deployments run in, e.g. azureml:sklearn-env:3 or an environment asset id.'),
+    'instance-type': schemas_string()
+        .min(1)
+        .optional()
+        .describe('VM size of online deployments; default Standard_DS3_v2.'),
+    'poll-seconds': schemas_number()
+        .positive()
+        .default(5)
+        .describe('How often job and endpoint states are read.'),
 });
 const environment = discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 const promotion = strictObject({
@@ -65991,7 +66622,7 @@ function selectModels(models, patterns) {
     const problems = [];
     const matches = checkPatterns(patterns, models, [], problems);
     if (problems[0])
-        throw new ConfigurationError(`models: ${problems[0].message}`);
+        throw new errors/* ConfigurationError */.j1(`models: ${problems[0].message}`);
     return models.filter((m) => matches(m.name));
 }
 function checkPatterns(patterns, models, path, problems) {
@@ -66031,7 +66662,7 @@ const MAX_LISTED = 5;
 async function loadConfig(where) {
     const projectDir = external_node_path_default().resolve(where.workingDirectory);
     const file = external_node_path_default().resolve(projectDir, where.config);
-    const text = await readUserFile(file, 'config file', "does not exist: create it (see the README's config reference) or set the 'config' input");
+    const text = await (0,files/* readUserFile */.E)(file, 'config file', "does not exist: create it (see the README's config reference) or set the 'config' input");
     return parseConfig(text, file, projectDir);
 }
 /** Parses and validates config text; every problem becomes one line of the error. */
@@ -66043,11 +66674,11 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     const syntax = doc.errors[0];
     if (syntax) {
         const { line, col } = lines.linePos(syntax.pos[0]);
-        throw new ConfigurationError(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
+        throw new errors/* ConfigurationError */.j1(`${name}:${line}:${col}: YAML syntax error: ${firstLine(syntax.message)}`);
     }
     const raw = doc.toJS();
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new ConfigurationError(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
+        throw new errors/* ConfigurationError */.j1(`${name}: expected a mapping of settings (name, train, score, data, models, …), found ${load_describe(raw)}`);
     }
     const parsed = projectSchema.safeParse(raw, { reportInput: true });
     const problems = [];
@@ -66067,7 +66698,7 @@ function parseConfig(text, file, projectDir = external_node_path_default().dirna
     }
     const rendered = problems.map((p) => render(name, doc, lines, p));
     const more = rendered.length > MAX_LISTED ? [`… and ${rendered.length - MAX_LISTED} more problems`] : [];
-    throw new ConfigurationError([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
+    throw new errors/* ConfigurationError */.j1([...rendered.slice(0, MAX_LISTED), ...more].join('\n'));
 }
 function render(name, doc, lines, problem) {
     const at = locate(doc, lines, problem.path, problem.keyOnly);
@@ -66235,259 +66866,8 @@ function firstLine(message) {
     return message.split('\n')[0] ?? message;
 }
 
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./packages/foundation/src/parallel.ts
-
-/**
- * Maps with at most `concurrency` calls in flight. Results keep input order;
- * a rejection in one call does not stop the others (callers catch per item).
- */
-async function mapLimit(items, concurrency, fn) {
-    const limit = pLimit(Math.max(1, Math.floor(concurrency)));
-    return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
-}
-
+// EXTERNAL MODULE: ./packages/foundation/src/parallel.ts + 2 modules
+var parallel = __nccwpck_require__(72693);
 ;// CONCATENATED MODULE: ./packages/stages/src/format.ts
 const STATUS_ICON = {
     passed: '✅',
@@ -68598,22 +68978,22 @@ const sync_parse = function (data, opts = {}) {
  */
 async function readTable(file, what, hint = 'check the path in mlops.yaml') {
     // Trailing blank lines are an editor's habit, not rows.
-    const text = (await readUserFile(file, what, `does not exist: ${hint}`)).replace(/(?:\r?\n)+$/, '');
+    const text = (await (0,files/* readUserFile */.E)(file, what, `does not exist: ${hint}`)).replace(/(?:\r?\n)+$/, '');
     let records;
     try {
         records = sync_parse(text, { bom: true });
     }
     catch (error) {
-        throw new ConfigurationError(describeParseError(error, text, file, what));
+        throw new errors/* ConfigurationError */.j1(describeParseError(error, text, file, what));
     }
     const [columns, ...rows] = records;
     if (!columns) {
-        throw new ConfigurationError(`${what} ${file} is empty: it needs a header line and rows`);
+        throw new errors/* ConfigurationError */.j1(`${what} ${file} is empty: it needs a header line and rows`);
     }
     const seen = new Set();
     for (const column of columns) {
         if (seen.has(column)) {
-            throw new ConfigurationError(`${what} ${file}: the header repeats column "${column}": give every column its own name`);
+            throw new errors/* ConfigurationError */.j1(`${what} ${file}: the header repeats column "${column}": give every column its own name`);
         }
         seen.add(column);
     }
@@ -68636,7 +69016,7 @@ function describeParseError(error, text, file, what) {
 async function writeTable(file, columns, rows) {
     const lines = [columns, ...rows].map((row) => row.map(field).join(','));
     const text = lines.join('\n') + '\n';
-    await writeFileAtomic(file, text);
+    await (0,files/* writeFileAtomic */.Z)(file, text);
 }
 function field(value) {
     const text = String(value);
@@ -68646,7 +69026,7 @@ function field(value) {
 function columnIndex(table, column) {
     const index = table.columns.indexOf(column);
     if (index < 0) {
-        throw new ConfigurationError(`${table.file} has no column "${column}" (columns: ${table.columns.join(', ')})`);
+        throw new errors/* ConfigurationError */.j1(`${table.file} has no column "${column}" (columns: ${table.columns.join(', ')})`);
     }
     return index;
 }
@@ -68868,7 +69248,7 @@ function fullMatch(column, pattern) {
         return new RegExp(`^(?:${pattern})$`);
     }
     catch (error) {
-        throw new ConfigurationError(`data.columns.${column}.pattern ${JSON.stringify(pattern)} is not a valid regular expression (${error.message})`);
+        throw new errors/* ConfigurationError */.j1(`data.columns.${column}.pattern ${JSON.stringify(pattern)} is not a valid regular expression (${error.message})`);
     }
 }
 
@@ -68894,14 +69274,14 @@ function splitForModel(table, options) {
     });
     const selection = filters.map(([index, value]) => `${table.columns[index]}=${value}`).join(', ');
     if (!lines.length) {
-        throw new ConfigurationError(filters.length
+        throw new errors/* ConfigurationError */.j1(filters.length
             ? `no rows of ${table.file} match ${selection}: check the matrix values against the data`
             : `${table.file} has no rows`);
     }
     const times = sortTimes([...new Set(lines.map((i) => table.rows[i]?.[timeIndex] ?? ''))]);
     if (times.length <= options.holdoutPeriods) {
         const whose = filters.length ? `the rows matching ${selection}` : `the rows of ${table.file}`;
-        throw new ConfigurationError(`data.holdout-periods is ${options.holdoutPeriods} but ${whose} have only ${times.length} distinct ${options.time} values, leaving none to train on: lower holdout-periods`);
+        throw new errors/* ConfigurationError */.j1(`data.holdout-periods is ${options.holdoutPeriods} but ${whose} have only ${times.length} distinct ${options.time} values, leaving none to train on: lower holdout-periods`);
     }
     const holdout = new Set(times.slice(-options.holdoutPeriods));
     const scoreColumns = table.columns.filter((_, index) => index !== targetIndex);
@@ -68920,7 +69300,7 @@ function splitForModel(table, options) {
         const value = row[targetIndex] ?? '';
         const actual = parseNumber(value);
         if (actual === undefined) {
-            throw new ConfigurationError(`${table.file}: line ${i + 2} is in the holdout but its ${options.target} ${quote(value)} is not a number: every scored row needs a numeric target`);
+            throw new errors/* ConfigurationError */.j1(`${table.file}: line ${i + 2} is in the holdout but its ${options.target} ${quote(value)} is not a number: every scored row needs a numeric target`);
         }
         data.score.rows.push(row.filter((_, index) => index !== targetIndex));
         data.actuals.push(actual);
@@ -69081,6 +69461,80 @@ async function checkJson(file, name) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
+
+
+
+
+/**
+ * The suite's own metrics, so every model (and the baseline) is measured the same way.
+ * mape skips zero actuals, which rmse_zero measures on its own.
+ */
+function computeMetrics(actual, predicted) {
+    if (actual.length !== predicted.length) {
+        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
+    }
+    let squared = 0;
+    let absolute = 0;
+    let relative = 0;
+    let zeroSquared = 0;
+    let zeroRows = 0;
+    for (let i = 0; i < actual.length; i++) {
+        const a = actual[i] ?? 0;
+        const error = (predicted[i] ?? 0) - a;
+        squared += error * error;
+        absolute += Math.abs(error);
+        if (a === 0) {
+            zeroSquared += error * error;
+            zeroRows++;
+        }
+        else {
+            relative += Math.abs(error) / Math.abs(a);
+        }
+    }
+    const rows = actual.length;
+    const nonZero = rows - zeroRows;
+    return {
+        mape: nonZero ? relative / nonZero : null,
+        rmse: rows ? Math.sqrt(squared / rows) : null,
+        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
+        mae: rows ? absolute / rows : null,
+        rows,
+        zero_rows: zeroRows,
+    };
+}
+/**
+ * The baseline forecast: per score row, the mean target of the training rows of the same
+ * series, or of all training rows for a series training never saw.
+ */
+function historicalAverage(train, seriesColumns, target, score) {
+    const targetIndex = columnIndex(train, target);
+    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
+    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
+    const sums = new Map();
+    let sum = 0;
+    let count = 0;
+    for (const row of train.rows) {
+        const value = parseNumber(row[targetIndex] ?? '');
+        if (value === undefined)
+            continue;
+        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
+        const total = sums.get(series) ?? { sum: 0, count: 0 };
+        total.sum += value;
+        total.count++;
+        sums.set(series, total);
+        sum += value;
+        count++;
+    }
+    if (!count) {
+        throw new errors/* ConfigurationError */.j1(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
+    }
+    return score.rows.map((row) => {
+        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
+        return total ? total.sum / total.count : sum / count;
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/data/src/predictions.ts
 
 
@@ -69097,7 +69551,7 @@ async function readPredictions(file, options) {
     const missing = [...options.keys, 'prediction'].filter((c) => !table.columns.includes(c));
     if (missing.length) {
         const names = missing.map((column) => `"${column}"`).join(', ');
-        throw new ConfigurationError(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
+        throw new errors/* ConfigurationError */.j1(`predictions ${file} has no ${names} ${missing.length === 1 ? 'column' : 'columns'} (columns: ${table.columns.join(', ')}): ${fix}`);
     }
     const keyIndexes = options.keys.map((key) => table.columns.indexOf(key));
     const predictionIndex = table.columns.indexOf('prediction');
@@ -69166,80 +69620,6 @@ async function readPredictions(file, options) {
 function describeKey(keys, key) {
     const values = key.split(KEY_SEPARATOR);
     return keys.map((name, i) => `${name}=${values[i] ?? ''}`).join(', ');
-}
-
-;// CONCATENATED MODULE: ./packages/data/src/metrics.ts
-
-
-
-
-/**
- * The suite's own metrics, so every model (and the baseline) is measured the same way.
- * mape skips zero actuals, which rmse_zero measures on its own.
- */
-function computeMetrics(actual, predicted) {
-    if (actual.length !== predicted.length) {
-        throw new Error(`computeMetrics: ${actual.length} actuals but ${predicted.length} predictions`);
-    }
-    let squared = 0;
-    let absolute = 0;
-    let relative = 0;
-    let zeroSquared = 0;
-    let zeroRows = 0;
-    for (let i = 0; i < actual.length; i++) {
-        const a = actual[i] ?? 0;
-        const error = (predicted[i] ?? 0) - a;
-        squared += error * error;
-        absolute += Math.abs(error);
-        if (a === 0) {
-            zeroSquared += error * error;
-            zeroRows++;
-        }
-        else {
-            relative += Math.abs(error) / Math.abs(a);
-        }
-    }
-    const rows = actual.length;
-    const nonZero = rows - zeroRows;
-    return {
-        mape: nonZero ? relative / nonZero : null,
-        rmse: rows ? Math.sqrt(squared / rows) : null,
-        rmse_zero: zeroRows ? Math.sqrt(zeroSquared / zeroRows) : null,
-        mae: rows ? absolute / rows : null,
-        rows,
-        zero_rows: zeroRows,
-    };
-}
-/**
- * The baseline forecast: per score row, the mean target of the training rows of the same
- * series, or of all training rows for a series training never saw.
- */
-function historicalAverage(train, seriesColumns, target, score) {
-    const targetIndex = columnIndex(train, target);
-    const trainSeries = seriesColumns.map((column) => columnIndex(train, column));
-    const scoreSeries = seriesColumns.map((column) => columnIndex(score, column));
-    const sums = new Map();
-    let sum = 0;
-    let count = 0;
-    for (const row of train.rows) {
-        const value = parseNumber(row[targetIndex] ?? '');
-        if (value === undefined)
-            continue;
-        const series = trainSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR);
-        const total = sums.get(series) ?? { sum: 0, count: 0 };
-        total.sum += value;
-        total.count++;
-        sums.set(series, total);
-        sum += value;
-        count++;
-    }
-    if (!count) {
-        throw new ConfigurationError(`${train.file}: no training row has a numeric "${target}", so there is no historical average to compare with`);
-    }
-    return score.rows.map((row) => {
-        const total = sums.get(scoreSeries.map((index) => row[index] ?? '').join(KEY_SEPARATOR));
-        return total ? total.sum / total.count : sum / count;
-    });
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
@@ -69319,13 +69699,7 @@ async function validateModel(model, ctx) {
     const modelDir = external_node_path_default().join(trainOut, 'model');
     let split;
     try {
-        split = splitForModel(ctx.sample, {
-            params: model.params,
-            time: config.data.time,
-            target: config.data.target,
-            keys: config.data.keys,
-            holdoutPeriods: config.data['holdout-periods'],
-        });
+        split = splitForModel(ctx.sample, splitOptions(config, model.params));
         await (0,promises_.mkdir)(dataDir, { recursive: true });
         await writeTable(external_node_path_default().join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
         await writeTable(external_node_path_default().join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
@@ -69333,7 +69707,7 @@ async function validateModel(model, ctx) {
         await (0,promises_.mkdir)(scoreOut, { recursive: true });
     }
     catch (error) {
-        result.checks.train = { status: 'failed', message: messageOf(error) };
+        result.checks.train = { status: 'failed', message: (0,errors/* messageOf */.bD)(error) };
         return result;
     }
     result.trainRows = split.train.rows.length;
@@ -69351,10 +69725,9 @@ async function validateModel(model, ctx) {
         MLOPS_OUTPUT_DIR: trainOut,
     });
     if (result.checks.train.status === 'passed') {
-        const problems = [
-            ...(await checkModelFiles(modelDir)).problems,
-            ...(await readReported(trainOut, result)),
-        ];
+        const reported = await readReported(trainOut);
+        result.reported = reported.values;
+        const problems = [...(await checkModelFiles(modelDir)).problems, ...reported.problems];
         if (problems.length)
             result.checks.train = {
                 ...result.checks.train,
@@ -69369,40 +69742,19 @@ async function validateModel(model, ctx) {
         MLOPS_OUTPUT_DIR: scoreOut,
         MLOPS_MODEL_DIR: modelDir,
     });
-    if (result.checks.score.status === 'passed') {
-        try {
-            const predictions = await readPredictions(external_node_path_default().join(scoreOut, 'predictions.csv'), {
-                keys: config.data.keys,
-                expectedKeys: split.scoreKeys,
-                min: config.predictions.min,
-                max: config.predictions.max,
-            });
-            if (predictions.problems.length) {
-                result.checks.score = {
-                    ...result.checks.score,
-                    status: 'failed',
-                    message: predictions.problems.join('; '),
-                };
-            }
-            else {
-                result.metrics = computeMetrics(split.actuals, predictions.values);
-            }
-        }
-        catch (error) {
-            result.checks.score = { ...result.checks.score, status: 'failed', message: messageOf(error) };
-        }
-    }
-    const series = config.data.keys.filter((k) => k !== config.data.time);
-    result.baseline = computeMetrics(split.actuals, historicalAverage(split.train, series, config.data.target, split.score));
-    if (result.metrics) {
-        result.gates = model.gates.map((gate) => evaluateGate(gate, toNumbers(result.metrics), toNumbers(result.baseline)));
-        const failed = result.gates.filter((g) => !g.passed);
-        result.checks.gates = result.gates.length
-            ? {
-                status: failed.length && ctx.failOnGates ? 'failed' : 'passed',
-                message: failed.length ? failed.map(describeGate).join('; ') : undefined,
-            }
-            : SKIPPED;
+    const measured = await measureHoldout(config, split, result.checks.score.status === 'passed' ? scoreOut : undefined);
+    result.baseline = measured.baseline;
+    if (measured.problems.length)
+        result.checks.score = {
+            ...result.checks.score,
+            status: 'failed',
+            message: measured.problems.join('; '),
+        };
+    if (measured.metrics) {
+        result.metrics = measured.metrics;
+        const gated = checkGates(model, measured.metrics, measured.baseline, ctx.failOnGates);
+        result.gates = gated.gates;
+        result.checks.gates = gated.check;
     }
     result.passed =
         Object.values(result.checks).every((c) => c.status !== 'failed') &&
@@ -69424,34 +69776,90 @@ async function runStep(step, command, ctx, env) {
         message: `${step} command ${describeExit(result, command['timeout-minutes'])}: ${lastLine(result.tail)}`,
     };
 }
+/** How a model's rows are split: its params select rows, the latest holdout-periods are scored. */
+function splitOptions(config, params) {
+    return {
+        params,
+        time: config.data.time,
+        target: config.data.target,
+        keys: config.data.keys,
+        holdoutPeriods: config.data['holdout-periods'],
+    };
+}
+/**
+ * Measures a model on its holdout: the predictions in `outputDir` (none when
+ * scoring did not run) against the held-back actuals, and the
+ * historical-average baseline on the same rows.
+ */
+async function measureHoldout(config, split, outputDir) {
+    const series = config.data.keys.filter((k) => k !== config.data.time);
+    const baseline = computeMetrics(split.actuals, historicalAverage(split.train, series, config.data.target, split.score));
+    if (outputDir === undefined)
+        return { baseline, problems: [] };
+    try {
+        const predictions = await readPredictions(external_node_path_default().join(outputDir, 'predictions.csv'), {
+            keys: config.data.keys,
+            expectedKeys: split.scoreKeys,
+            min: config.predictions.min,
+            max: config.predictions.max,
+        });
+        return predictions.problems.length
+            ? { baseline, problems: predictions.problems }
+            : { metrics: computeMetrics(split.actuals, predictions.values), baseline, problems: [] };
+    }
+    catch (error) {
+        return { baseline, problems: [(0,errors/* messageOf */.bD)(error)] };
+    }
+}
+/** The model's gates on its metrics; the check fails on a miss only with `failOnGates`. */
+function checkGates(model, metrics, baseline, failOnGates) {
+    const gates = model.gates.map((gate) => evaluateGate(gate, toNumbers(metrics), toNumbers(baseline)));
+    const failed = gates.filter((g) => !g.passed);
+    return {
+        gates,
+        check: gates.length
+            ? {
+                status: failed.length && failOnGates ? 'failed' : 'passed',
+                message: failed.length ? failed.map(describeGate).join('; ') : undefined,
+            }
+            : SKIPPED,
+    };
+}
 /** metrics.json from the train command: optional, but when present only finite numbers. */
-async function readReported(outputDir, result) {
+async function readReported(outputDir) {
     const file = external_node_path_default().join(outputDir, 'metrics.json');
     let text;
     try {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch {
-        return [];
+        return { problems: [] };
     }
     let parsed;
     try {
         parsed = JSON.parse(text);
     }
     catch (error) {
-        return [`metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`];
+        return {
+            problems: [
+                `metrics.json is not valid JSON (${(0,errors/* messageOf */.bD)(error)}): write a flat object of numbers`,
+            ],
+        };
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        return ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'];
+        return {
+            problems: ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'],
+        };
     }
     const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad.length) {
-        return [
-            `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
-        ];
+        return {
+            problems: [
+                `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
+            ],
+        };
     }
-    result.reported = parsed;
-    return [];
+    return { values: parsed, problems: [] };
 }
 function toNumbers(metrics) {
     return Object.fromEntries(Object.entries(metrics).filter((e) => typeof e[1] === 'number'));
@@ -69460,6 +69868,20 @@ function describeGate(g) {
     const value = g.actual === undefined ? 'no value' : g.actual.toFixed(3);
     const limit = g.limit === undefined ? 'no baseline' : g.limit.toFixed(3);
     return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
+}
+/** The four standard metrics as a manifest records them (null where undefined). */
+function metricRecord(metrics) {
+    const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
+    return { mape, rmse, rmse_zero, mae };
+}
+/** Gate results as a manifest records them: the gate's text, the value and the limit. */
+function gateRecords(gates) {
+    return gates.map((g) => ({
+        gate: g.gate.text,
+        passed: g.passed,
+        actual: g.actual ?? null,
+        limit: g.limit ?? null,
+    }));
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/validation-report.ts
@@ -69556,7 +69978,7 @@ function validationDir(projectDir, stage) {
 /** The results of the last basic-model-validate run of a stage, by model name. */
 async function readValidation(projectDir, stage) {
     const file = external_node_path_default().join(validationDir(projectDir, stage), 'metrics.json');
-    const text = await readUserFile(file, 'validation results', `do not exist: run basic-model-validate with stage ${stage} first (it trains the models that are packaged)`);
+    const text = await (0,files/* readUserFile */.E)(file, 'validation results', `do not exist: run basic-model-validate with stage ${stage} first (it trains the models that are packaged)`);
     const parsed = JSON.parse(text);
     return new Map(parsed.models.map((m) => [m.name, m]));
 }
@@ -69645,14 +70067,14 @@ const basicModelValidate = defineAction({
         const concurrency = inputs.parallel ?? deps.cpus;
         deps.progress(`Validating ${models.length} models (stage ${inputs.stage}, ${concurrency} at a time)`);
         let done = 0;
-        const results = await mapLimit(models, concurrency, async (model) => {
+        const results = await (0,parallel/* mapLimit */.s)(models, concurrency, async (model) => {
             const result = await validateModel(model, ctx).catch((error) => crashed(model.name, model.params, error, dataCheck));
             done += 1;
             deps.progress(`[${done}/${models.length}] ${progressLine(result)}`);
             return result;
         });
         const metricsFile = external_node_path_default().join(workDir, 'metrics.json');
-        await writeFileAtomic(metricsFile, JSON.stringify({
+        await (0,files/* writeFileAtomic */.Z)(metricsFile, JSON.stringify({
             stage: inputs.stage,
             generatedAt: deps.now().toISOString(),
             config: loaded.file,
@@ -69685,7 +70107,7 @@ function crashed(name, params, error, data) {
         scoreRows: 0,
         checks: {
             data,
-            train: { status: 'failed', message: messageOf(error) },
+            train: { status: 'failed', message: (0,errors/* messageOf */.bD)(error) },
             score: { status: 'skipped' },
             gates: { status: 'skipped' },
         },
@@ -69815,7 +70237,7 @@ var XMLParser = __nccwpck_require__(41143);
 
 /** Reads a report file; only a missing file gets the caller's hint. */
 function readReport(file, kind, missing) {
-    return readUserFile(file, `${kind} report`, `was not written: ${missing}`);
+    return (0,files/* readUserFile */.E)(file, `${kind} report`, `was not written: ${missing}`);
 }
 /**
  * Parses XML whose root element is one of `roots`; returns the root element's tag and node,
@@ -69897,7 +70319,7 @@ async function readJUnit(file) {
 function parseJUnit(xml, file) {
     const root = parseXml(xml, ['testsuites', 'testsuite'], ARRAYS);
     if (typeof root === 'string') {
-        throw new ConfigurationError(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
+        throw new errors/* ConfigurationError */.j1(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
     }
     const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
     const cases = [];
@@ -69974,7 +70396,7 @@ async function readCobertura(file) {
 }
 /** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
 function parseCobertura(xml, file) {
-    const fail = (reason) => new ConfigurationError(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
+    const fail = (reason) => new errors/* ConfigurationError */.j1(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
     const root = parseXml(xml, ['coverage'], coverage_ARRAYS);
     if (typeof root === 'string')
         throw fail(root);
@@ -70128,7 +70550,7 @@ const lintAndTest = defineAction({
         });
         const { config } = loaded;
         if (config.lint.length === 0 && !config.test) {
-            throw new ConfigurationError(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
+            throw new errors/* ConfigurationError */.j1(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
         }
         const rows = [];
         const findings = [];
@@ -70264,13 +70686,15 @@ async function lint_and_test_readReport(read, result, exit) {
         return await read();
     }
     catch (error) {
-        if (result.exitCode !== 0 && error instanceof ConfigurationError) {
-            throw new ConfigurationError(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
+        if (result.exitCode !== 0 && error instanceof errors/* ConfigurationError */.j1) {
+            throw new errors/* ConfigurationError */.j1(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
         }
         throw error;
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
 
 
@@ -70285,7 +70709,7 @@ const PREFIX = 'mlops-digests-';
  * differ between checkouts in other folders.
  */
 async function restoreDigestCache(file) {
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
     return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
 }
 async function saveDigestCache(file, restoredKey) {
@@ -70299,126 +70723,14 @@ async function saveDigestCache(file, restoredKey) {
     const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
     if (key === restoredKey)
         return true;
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(612)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50612));
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
     return (await cache.saveCache([file], key)) > 0;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: ./packages/artifacts/src/digest.ts
-
-
-
-
-/** sha256 of a file's bytes, hex, streamed so large files cost no memory. */
-async function fileDigest(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-/**
- * One digest for a set of files: sha256 of `sha256sum`-style lines sorted by
- * path, so anyone can recompute it with `sha256sum` and `sort`.
- */
-function treeDigest(files) {
-    const lines = [...files]
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-        .map((f) => `${f.digest}  ${f.path}\n`);
-    return (0,external_node_crypto_.createHash)('sha256').update(lines.join('')).digest('hex');
-}
-/**
- * Remembers file digests between runs so unchanged files are not hashed again.
- * Keys say when the content is unchanged without reading it: git's object id
- * for tracked files (content-addressed, so it survives a fresh checkout), or
- * size, mtime and inode for the rest.
- */
-class DigestCache {
-    file;
-    entries;
-    changed = false;
-    hits = 0;
-    misses = 0;
-    constructor(file, entries) {
-        this.file = file;
-        this.entries = entries;
-    }
-    static async open(file) {
-        try {
-            const parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-            return new DigestCache(file, new Map(Object.entries(parsed)));
-        }
-        catch {
-            // Missing or unreadable: start empty, it is only a cache.
-            return new DigestCache(file, new Map());
-        }
-    }
-    /** The digest of `source`; `gitObject` is its blob id when git tracks it. */
-    async digest(source, gitObject) {
-        const info = await (0,promises_.stat)(source);
-        const key = gitObject
-            ? `git:${gitObject}`
-            : `stat:${source}:${info.size}:${info.mtimeMs}:${info.ino}`;
-        const known = this.entries.get(key);
-        if (known) {
-            this.hits += 1;
-            return known;
-        }
-        this.misses += 1;
-        const digest = await fileDigest(source);
-        this.entries.set(key, digest);
-        this.changed = true;
-        return digest;
-    }
-    async save() {
-        if (!this.changed)
-            return;
-        await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)) + '\n');
-        this.changed = false;
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./packages/artifacts/src/git.ts
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(cwd, args) {
-    try {
-        const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-        return stdout;
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '').trim();
-        if (/not a git repository/.test(stderr)) {
-            throw new ConfigurationError(`${cwd} is not in a git checkout: packaging takes the code from git (run it in a clone)`);
-        }
-        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
-    }
-}
-/** The files git tracks under `paths` (relative to `cwd`), with their blob ids. */
-async function trackedFiles(cwd, paths) {
-    const out = await git(cwd, ['ls-files', '-s', '-z', '--', ...paths]);
-    return out
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        // "<mode> <object> <stage>\t<path>"
-        const [meta = '', file = ''] = line.split('\t');
-        const [mode, object = ''] = meta.split(' ');
-        return { path: file, object, executable: mode === '100755' };
-    })
-        .filter((f) => f.object && !f.path.startsWith('.mlops/'));
-}
-async function gitRevision(cwd) {
-    const sha = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
-    const ref = (await git(cwd, ['rev-parse', '--symbolic-full-name', 'HEAD'])).trim();
-    const status = await git(cwd, ['status', '--porcelain', '--untracked-files=no', '--', '.']);
-    return { sha, ref: ref === 'HEAD' ? '' : ref, dirty: status.trim() !== '' };
-}
-
+// EXTERNAL MODULE: ./packages/artifacts/src/digest.ts
+var src_digest = __nccwpck_require__(61219);
+// EXTERNAL MODULE: ./packages/artifacts/src/git.ts
+var git = __nccwpck_require__(59555);
 ;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
 
 /** JSON with keys sorted at every level: the same manifest always has the same text. */
@@ -70431,6 +70743,8 @@ function manifestDigest(manifest) {
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -70499,7 +70813,7 @@ async function extractArchive(file, dir) {
         const target = external_node_path_default().resolve(dir, name);
         if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
             entry.resume();
-            throw new ConfigurationError(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
+            throw new errors/* ConfigurationError */.j1(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
         }
         await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
         await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
@@ -70527,7 +70841,7 @@ class ActionsArtifactStore {
         return external_node_path_default().join(this.root, name);
     }
     async store(name) {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(420), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
         const client = new DefaultArtifactClient();
         const existing = await client.getArtifact(name).catch(() => undefined);
         const id = existing
@@ -70541,7 +70855,7 @@ class ActionsArtifactStore {
         if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
             return this.folder(name);
         }
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(548), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(420), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
         const client = new DefaultArtifactClient();
         const { artifact } = await client.getArtifact(name);
         await client.downloadArtifact(artifact.id, { path: this.folder(name) });
@@ -70567,13 +70881,15 @@ class FolderStore {
     }
     async fetch(name) {
         if (!(await (0,promises_.stat)(this.folder(name)).catch(() => null))) {
-            throw new ConfigurationError(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
+            throw new errors/* ConfigurationError */.j1(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
         }
         return this.folder(name);
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
+
+
 
 
 /** Packages live here in the project (and are uploaded from here on a runner). */
@@ -70588,6 +70904,61 @@ function artifactStore(projectDir, env, runUrl) {
 /** The local folder of packages, for "the newest package" lookups. */
 function packagesFolder(projectDir) {
     return external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+}
+/**
+ * A package from package-artifacts, by name (the `artifact` input), or the
+ * newest local one: its name and the folder holding its archive and manifest.
+ */
+async function fetchPackage(artifact, loaded, run, deps) {
+    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    return {
+        name,
+        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
+    };
+}
+async function newestPackage(root) {
+    const names = await (0,promises_.readdir)(root).catch(() => []);
+    const dated = await Promise.all(names.map(async (name) => ({
+        name,
+        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })));
+    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+        throw new errors/* ConfigurationError */.j1(`no package in ${root}: run package-artifacts first, or set the artifact input`);
+    return newest.name;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/full-data.ts
+
+
+
+
+
+/** A platform data URI (azureml://…, https://…) rather than a path. */
+const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+/**
+ * The full data (`data.full`) as a table, for the suite to split per model
+ * on the runner. It must be a local CSV file: a URI cannot be split here.
+ */
+async function readFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given) {
+        throw new errors/* ConfigurationError */.j1(`data.full is not set in ${loaded.file}: set it to the CSV file of the full data to train on the platform`);
+    }
+    if (isUri(given)) {
+        throw new errors/* ConfigurationError */.j1(`data.full is a URI (${given}), but training splits the full data on the runner: set data.full to a local CSV file (download it in an earlier step)`);
+    }
+    const file = external_node_path_default().resolve(loaded.projectDir, given);
+    const table = await readTable(file, 'data.full', 'generate or download the full data there, or fix data.full in mlops.yaml');
+    const [digest, info] = await Promise.all([(0,src_digest/* fileDigest */.hd)(file), (0,promises_.stat)(file)]);
+    return { table, given, file, digest, bytes: info.size };
+}
+/** Whether data.full names a local file that exists (the flows train on the platform only then). */
+async function hasFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given || isUri(given))
+        return false;
+    return (await stat(path.resolve(loaded.projectDir, given)).catch(() => null))?.isFile() ?? false;
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/package-report.ts
@@ -70689,6 +71060,8 @@ const TOOL = { name: 'mlops-actions', version: '0.1.0' };
 
 
 
+
+
 /** The digest cache, in the project. */
 const DIGEST_CACHE = '.mlops/cache/digests.json';
 const packageArtifacts = defineAction({
@@ -70729,11 +71102,11 @@ const packageArtifacts = defineAction({
         const validated = await readValidation(loaded.projectDir, inputs.fromStage);
         const selected = selectModels(loaded.models, inputs.models).filter((m) => validated.has(m.name));
         if (!selected.length) {
-            throw new ConfigurationError(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
+            throw new errors/* ConfigurationError */.j1(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
         }
         const failed = selected.filter((m) => !validated.get(m.name)?.passed);
         if (failed.length) {
-            throw new ConfigurationError(`${failed.length} selected models failed basic-model-validate (${failed
+            throw new errors/* ConfigurationError */.j1(`${failed.length} selected models failed basic-model-validate (${failed
                 .map((m) => m.name)
                 .slice(0, 3)
                 .join(', ')}${failed.length > 3 ? ', …' : ''}): fix them or leave them out with the models input`);
@@ -70743,7 +71116,7 @@ const packageArtifacts = defineAction({
         const restoredKey = run.onRunner
             ? await restoreDigestCache(cachePath).catch(() => undefined)
             : undefined;
-        const digests = await DigestCache.open(cacheFile);
+        const digests = await src_digest/* DigestCache */.pC.open(cacheFile);
         const entries = [];
         const code = await collectCode(loaded, digests, entries);
         const models = [];
@@ -70755,19 +71128,14 @@ const packageArtifacts = defineAction({
                 name: model.name,
                 params: model.params,
                 epochs: result.epochs,
-                digest: treeDigest(files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) }))),
+                digest: (0,src_digest/* treeDigest */.fZ)(files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) }))),
                 files,
-                metrics: package_artifacts_pick(result.metrics),
-                baseline: package_artifacts_pick(result.baseline),
-                gates: result.gates.map((g) => ({
-                    gate: g.gate.text,
-                    passed: g.passed,
-                    actual: g.actual ?? null,
-                    limit: g.limit ?? null,
-                })),
+                metrics: metricRecord(result.metrics),
+                baseline: metricRecord(result.baseline),
+                gates: gateRecords(result.gates),
             });
         }
-        const revision = await gitRevision(loaded.projectDir);
+        const revision = await (0,git/* gitRevision */.M)(loaded.projectDir);
         const objects = await gitObjects(loaded);
         const manifest = {
             schema: 1,
@@ -70806,7 +71174,7 @@ const packageArtifacts = defineAction({
             archive = reused;
         }
         else {
-            await writeFileAtomic(manifestFile, manifestText);
+            await (0,files/* writeFileAtomic */.Z)(manifestFile, manifestText);
             archive = await writeArchive([
                 ...entries,
                 {
@@ -70816,7 +71184,7 @@ const packageArtifacts = defineAction({
                     executable: false,
                 },
             ], archiveFile);
-            await writeFileAtomic(external_node_path_default().join(folder, 'archive.sha256'), `${archive.digest}  ${name}.tar\n`);
+            await (0,files/* writeFileAtomic */.Z)(external_node_path_default().join(folder, 'archive.sha256'), `${archive.digest}  ${name}.tar\n`);
         }
         deps.progress(`${reused ? 'Reused' : 'Wrote'} ${name}.tar (${archive.bytes} bytes, sha256 ${archive.digest.slice(0, 12)}…); digests: ${digests.hits} cached, ${digests.misses} computed`);
         const stored = await store.store(name);
@@ -70851,9 +71219,9 @@ async function samePackage(manifestFile, archiveFile, manifestText) {
     }
 }
 async function collectCode(loaded, digests, entries) {
-    const tracked = await trackedFiles(loaded.projectDir, loaded.config.package.code);
+    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, loaded.config.package.code);
     if (!tracked.length) {
-        throw new ConfigurationError(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
+        throw new errors/* ConfigurationError */.j1(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
     }
     const files = [];
     for (const file of tracked) {
@@ -70868,7 +71236,7 @@ async function collectCode(loaded, digests, entries) {
             executable: file.executable,
         });
     }
-    return { digest: treeDigest(files), files };
+    return { digest: (0,src_digest/* treeDigest */.fZ)(files), files };
 }
 async function collectFolder(dir, prefix, digests, entries) {
     const names = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }))
@@ -70893,19 +71261,17 @@ async function collectFolder(dir, prefix, digests, entries) {
     }
     return files;
 }
-/** A platform data URI (azureml://…, https://…) rather than a path. */
-const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 /** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
 async function gitObjects(loaded) {
     const { data, package: packaging } = loaded.config;
     const files = [data.sample, ...(data.full ? [data.full] : []), ...packaging.environment];
-    const tracked = await trackedFiles(loaded.projectDir, files.filter((f) => !isUri(f)));
+    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, files.filter((f) => !isUri(f)));
     return new Map(tracked.map((f) => [f.path, f.object]));
 }
 async function fileRecord(projectDir, file, digests, objects) {
     const source = external_node_path_default().resolve(projectDir, file);
     const info = await (0,promises_.stat)(source).catch(() => {
-        throw new ConfigurationError(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
+        throw new errors/* ConfigurationError */.j1(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
     });
     const object = objects.get(external_node_path_default().relative(projectDir, source).split((external_node_path_default()).sep).join('/'));
     return { path: file, digest: await digests.digest(source, object), bytes: info.size };
@@ -70924,12 +71290,9 @@ async function dataRecords(loaded, digests, objects) {
     }
     return records;
 }
-function package_artifacts_pick(metrics) {
-    const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
-    return { mape, rmse, rmse_zero, mae };
-}
 
 ;// CONCATENATED MODULE: ./packages/stages/src/batch-data.ts
+
 
 
 
@@ -70948,13 +71311,7 @@ async function prepareBatch(loaded, model, dir, cache) {
         table = await readTable(file, 'data sample');
         cache.set(file, table);
     }
-    const split = splitForModel(table, {
-        params: model.params,
-        time: data.time,
-        target: data.target,
-        keys: data.keys,
-        holdoutPeriods: data['holdout-periods'],
-    });
+    const split = splitForModel(table, splitOptions(loaded.config, model.params));
     await (0,promises_.mkdir)(dir, { recursive: true });
     await writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
     return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
@@ -70968,7 +71325,7 @@ async function measurePredictions(loaded, batch, outputDir) {
         min: loaded.config.predictions.min,
         max: loaded.config.predictions.max,
     }).catch((error) => {
-        if (error instanceof ConfigurationError)
+        if (error instanceof errors/* ConfigurationError */.j1)
             return { values: [], problems: [error.message] };
         throw error;
     });
@@ -71014,23 +71371,10 @@ function fmt(value) {
     return typeof value === 'number' ? value.toFixed(3) : '–';
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(78474);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./packages/platform/src/port.ts
-/**
- * The platform port: what the flow needs from an ML platform. Stages, actions
- * and the CLI see only this; the local backend (files) and the Azure ML
- * backend (ARM) implement it, and nobody above branches on which one it is.
- */
-const TERMINAL_STATES = [
-    'succeeded',
-    'failed',
-    'canceled',
-    'timed-out',
-];
-
+// EXTERNAL MODULE: ./packages/platform/src/traffic.ts
+var src_traffic = __nccwpck_require__(8668);
+// EXTERNAL MODULE: ./packages/platform/src/local/digest.ts
+var local_digest = __nccwpck_require__(22049);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/files.ts
 
 
@@ -71047,7 +71391,7 @@ async function readJson(file) {
     }
 }
 async function writeJson(file, value) {
-    await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+    await (0,files/* writeFileAtomic */.Z)(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 /** Names of the entries in `dir`; none when it does not exist or is not a folder. */
 async function entries(dir) {
@@ -71131,7 +71475,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /** Names become folder and file names, so nothing else (no '/', no '..') gets through. */
 function checkName(kind, name) {
     if (!NAME.test(name)) {
-        throw new ConfigurationError(`invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +
+        throw new errors/* ConfigurationError */.j1(`invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +
             'starting with a letter or digit, at most 255 characters');
     }
 }
@@ -71146,6 +71490,133 @@ function isId(id) {
     return ID.test(id);
 }
 
+;// CONCATENATED MODULE: ./packages/platform/src/local/endpoints.ts
+
+
+
+
+
+
+
+
+/** How long one request may take: the score command runs per request here. */
+const REQUEST_MS = 120_000;
+/**
+ * Online endpoints as `endpoints/<name>.json`: deployments and the traffic
+ * split between them. A request runs the deployment's score command as a
+ * job on the request's rows, which is what a managed deployment does per call.
+ */
+class LocalEndpoints {
+    context;
+    registry;
+    jobs;
+    constructor(context, registry, jobs) {
+        this.context = context;
+        this.registry = registry;
+        this.jobs = jobs;
+    }
+    async deploy(definition) {
+        checkName('endpoint', definition.name);
+        await this.model(definition.name, definition.model);
+        const deployment = `v${definition.model.version}`;
+        const record = {
+            name: definition.name,
+            model: { name: definition.model.name, version: definition.model.version },
+            command: definition.command,
+            codeDir: definition.codeDir,
+            env: { ...definition.env },
+            deployment,
+            digest: '',
+        };
+        record.digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)({ ...record, digest: undefined }));
+        return withLock(this.context.stateDir, async () => {
+            const current = (await this.read(definition.name)) ?? {
+                name: definition.name,
+                traffic: {},
+                deployments: [],
+            };
+            const existing = current.deployments.find((d) => d.deployment === deployment);
+            if (existing?.digest === record.digest)
+                return { endpoint: toEndpoint(current), deployment, changed: false };
+            const next = {
+                ...current,
+                deployments: [...current.deployments.filter((d) => d.deployment !== deployment), record],
+            };
+            await writeJson(this.file(definition.name), next);
+            return { endpoint: toEndpoint(next), deployment, changed: true };
+        });
+    }
+    async invoke(name, deployment, csv) {
+        const record = await this.read(name);
+        const target = record?.deployments.find((d) => d.deployment === deployment);
+        if (!target)
+            throw new errors/* ConfigurationError */.j1(`endpoint ${name} in ${this.context.environment} has no deployment ${deployment}: deploy it first`);
+        const model = await this.model(name, target.model);
+        const id = await this.jobs.reserveId('request');
+        const dir = external_node_path_default().join(this.context.stateDir, 'requests', id);
+        await (0,promises_.mkdir)(external_node_path_default().join(dir, 'input'), { recursive: true });
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, 'input', 'score.csv'), csv);
+        try {
+            const job = await this.jobs.start(id, {
+                name: `request ${name}/${deployment}`,
+                command: target.command,
+                codeDir: target.codeDir,
+                env: { ...target.env, MLOPS_MODEL_NAME: target.model.name },
+                inputs: { MLOPS_MODEL_DIR: model.path, MLOPS_DATA_DIR: external_node_path_default().join(dir, 'input') },
+                outputDir: external_node_path_default().join(dir, 'output'),
+            });
+            const done = await this.jobs.wait(job.id, { timeoutMs: REQUEST_MS });
+            if (done.state !== 'succeeded')
+                throw new Error(`request to ${name}/${deployment} ${done.state}: ${done.message ?? ''} (log ${done.log})`);
+            return await (0,promises_.readFile)(external_node_path_default().join(dir, 'output', 'predictions.csv'), 'utf8');
+        }
+        finally {
+            await (0,promises_.rm)(external_node_path_default().join(dir, 'input'), { recursive: true, force: true });
+        }
+    }
+    async setTraffic(name, traffic) {
+        return withLock(this.context.stateDir, async () => {
+            const record = await this.read(name);
+            if (!record)
+                throw new errors/* ConfigurationError */.j1(`endpoint ${name} is not in ${this.context.environment}: deploy to it first`);
+            (0,src_traffic/* checkTraffic */.A)(name, traffic, record.deployments.map((d) => d.deployment));
+            const next = { ...record, traffic: { ...traffic } };
+            await writeJson(this.file(name), next);
+            return toEndpoint(next);
+        });
+    }
+    async get(name) {
+        const record = await this.read(name);
+        return record && toEndpoint(record);
+    }
+    async model(endpoint, ref) {
+        const model = await this.registry.get(ref);
+        if (!model)
+            throw new errors/* ConfigurationError */.j1(`endpoint ${endpoint} would serve ${ref.name} version ${ref.version}, which is not registered in ${this.context.environment}`);
+        return model;
+    }
+    read(name) {
+        checkName('endpoint', name);
+        return readJson(this.file(name));
+    }
+    file(name) {
+        return external_node_path_default().join(this.context.stateDir, 'endpoints', `${name}.json`);
+    }
+}
+function toEndpoint(record) {
+    return {
+        name: record.name,
+        traffic: { ...record.traffic },
+        deployments: record.deployments.map((d) => ({ name: d.deployment, model: d.model })),
+    };
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(78474);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(58500);
+// EXTERNAL MODULE: ./packages/platform/src/port.ts
+var port = __nccwpck_require__(40798);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/processes.ts
 
 /**
@@ -71235,15 +71706,20 @@ class LocalJobs {
     async start(id, spec) {
         const codeDir = await (0,promises_.stat)(spec.codeDir).catch(() => undefined);
         if (!codeDir?.isDirectory()) {
-            throw new ConfigurationError(`cannot run ${spec.name}: the code folder ${spec.codeDir} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot run ${spec.name}: the code folder ${spec.codeDir} does not exist`);
         }
         const outputDir = external_node_path_default().resolve(spec.outputDir);
         await (0,promises_.mkdir)(outputDir, { recursive: true });
         const log = await (0,promises_.open)(this.logFile(id), 'a');
         try {
-            const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command], {
+            const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command], {
                 cwd: spec.codeDir,
-                env: { ...this.context.baseEnv, ...spec.env, MLOPS_OUTPUT_DIR: outputDir },
+                env: {
+                    ...this.context.baseEnv,
+                    ...spec.env,
+                    ...spec.inputs,
+                    MLOPS_OUTPUT_DIR: outputDir,
+                },
                 detached: true,
                 stdio: ['ignore', log.fd, log.fd],
             });
@@ -71295,7 +71771,7 @@ class LocalJobs {
                     message: `timed out after ${options.timeoutMs} ms`,
                 })));
             }
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(POLL_MS, left));
+            await (0,external_node_timers_promises_.setTimeout)(Math.min(POLL_MS, left));
         }
     }
     async cancel(id) {
@@ -71372,7 +71848,7 @@ class LocalJobs {
     async require(id) {
         const job = await this.get(id);
         if (!job)
-            throw new ConfigurationError(`job ${id} does not exist in ${this.context.stateDir}`);
+            throw new errors/* ConfigurationError */.j1(`job ${id} does not exist in ${this.context.stateDir}`);
         return job;
     }
     dir(id) {
@@ -71401,32 +71877,11 @@ class LocalJobs {
     }
 }
 function isTerminal(state) {
-    return TERMINAL_STATES.includes(state);
+    return port/* TERMINAL_STATES */.k.includes(state);
 }
 
-;// CONCATENATED MODULE: ./packages/platform/src/local/digest.ts
-
-/**
- * JSON with object keys sorted at every level and undefined members left out,
- * so equal values always give equal text (and equal digests).
- */
-function digest_canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map((v) => digest_canonicalJson(v ?? null)).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const record = value;
-        const members = Object.keys(record)
-            .filter((key) => record[key] !== undefined)
-            .sort()
-            .map((key) => `${JSON.stringify(key)}:${digest_canonicalJson(record[key])}`);
-        return `{${members.join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-function sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-
+// EXTERNAL MODULE: ./packages/platform/src/ledger-chain.ts
+var ledger_chain = __nccwpck_require__(14280);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/ledger.ts
 
 
@@ -71450,19 +71905,7 @@ class LocalLedger {
             if (torn)
                 await (0,promises_.truncate)(this.file, completeBytes);
             const last = lines.findLast((line) => line.event)?.event;
-            // Through JSON first, so the hash covers exactly what a reader parses back.
-            const unsigned = JSON.parse(JSON.stringify({
-                seq: (last?.seq ?? 0) + 1,
-                at: this.context.now().toISOString(),
-                kind: entry.kind,
-                model: entry.model && { name: entry.model.name, version: entry.model.version },
-                actor: entry.actor,
-                runUrl: entry.runUrl,
-                reason: entry.reason,
-                details: entry.details,
-                prev: last?.hash ?? '',
-            }));
-            const event = { ...unsigned, hash: sha256(digest_canonicalJson(unsigned)) };
+            const event = (0,ledger_chain/* sealEvent */.sr)(entry, last, this.context.now());
             const handle = await (0,promises_.open)(this.file, 'a');
             try {
                 await handle.write(`${JSON.stringify(event)}\n`);
@@ -71481,31 +71924,8 @@ class LocalLedger {
             : events.filter((event) => event.model?.name === filter.model);
     }
     async verify() {
-        const problems = [];
-        let previous;
-        let events = 0;
-        for (const { number, event } of (await this.read()).lines) {
-            if (!event) {
-                problems.push(`line ${number}: not a ledger event`);
-                continue;
-            }
-            events++;
-            const { hash, ...unsigned } = event;
-            if (sha256(digest_canonicalJson(unsigned)) !== hash) {
-                problems.push(`event ${event.seq}: hash does not match its content (edited?)`);
-            }
-            const expectedSeq = (previous?.seq ?? 0) + 1;
-            if (event.seq !== expectedSeq) {
-                problems.push(`event ${event.seq}: expected seq ${expectedSeq} (events missing or moved)`);
-            }
-            if (event.prev !== (previous?.hash ?? '')) {
-                problems.push(previous
-                    ? `event ${event.seq}: prev does not match event ${previous.seq}'s hash`
-                    : `event ${event.seq}: prev is not empty but it is the first event`);
-            }
-            previous = event;
-        }
-        return { ok: problems.length === 0, events, problems };
+        const { lines } = await this.read();
+        return (0,ledger_chain/* verifyChain */.H5)(lines.map(({ number, event }) => ({ where: `line ${number}`, event })));
     }
     async read() {
         let text;
@@ -71521,24 +71941,12 @@ class LocalLedger {
         const lines = complete
             .split('\n')
             .slice(0, -1)
-            .map((line, index) => ({ number: index + 1, event: parseEvent(line) }));
+            .map((line, index) => ({ number: index + 1, event: (0,ledger_chain/* parseEvent */.wj)(line) }));
         return {
             lines,
             completeBytes: Buffer.byteLength(complete),
             torn: complete.length < text.length,
         };
-    }
-}
-function parseEvent(line) {
-    try {
-        const value = JSON.parse(line);
-        const event = value;
-        return typeof value === 'object' && value !== null && typeof event.seq === 'number'
-            ? event
-            : undefined;
-    }
-    catch {
-        return undefined;
     }
 }
 
@@ -71577,7 +71985,7 @@ class LocalPipelines {
             ...(input.schedule !== undefined && { schedule: input.schedule }),
         };
         await this.modelOf(definition);
-        const digest = sha256(digest_canonicalJson(definition));
+        const digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)(definition));
         return withLock(this.context.stateDir, async () => {
             const current = await this.get(definition.name);
             if (current?.digest === digest)
@@ -71607,12 +72015,12 @@ class LocalPipelines {
     async trigger(name, options) {
         const pipeline = await this.get(name);
         if (!pipeline) {
-            throw new ConfigurationError(`pipeline ${name} is not published in ${this.context.environment}: publish it first`);
+            throw new errors/* ConfigurationError */.j1(`pipeline ${name} is not published in ${this.context.environment}: publish it first`);
         }
         const model = await this.modelOf(pipeline);
         const input = external_node_path_default().resolve(options?.input ?? pipeline.input);
         if (!(await (0,promises_.stat)(input).catch(() => undefined))?.isDirectory()) {
-            throw new ConfigurationError(`cannot run pipeline ${name}: the input folder ${input} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot run pipeline ${name}: the input folder ${input} does not exist`);
         }
         const id = await this.jobs.reserveId('run');
         const output = external_node_path_default().join(external_node_path_default().resolve(pipeline.output), id);
@@ -71623,11 +72031,10 @@ class LocalPipelines {
             outputDir: output,
             env: {
                 ...pipeline.env,
-                MLOPS_MODEL_DIR: model.path,
-                MLOPS_DATA_DIR: input,
                 MLOPS_MODEL_NAME: model.name,
                 MLOPS_MODEL_VERSION: String(model.version),
             },
+            inputs: { MLOPS_MODEL_DIR: model.path, MLOPS_DATA_DIR: input },
         });
         const record = {
             id,
@@ -71647,7 +72054,7 @@ class LocalPipelines {
     async waitRun(id, options) {
         const record = isId(id) ? await readJson(this.runFile(id)) : undefined;
         if (!record) {
-            throw new ConfigurationError(`pipeline run ${id} does not exist in ${this.context.environment}`);
+            throw new errors/* ConfigurationError */.j1(`pipeline run ${id} does not exist in ${this.context.environment}`);
         }
         const job = await this.jobs.wait(id, {
             timeoutMs: options.timeoutMs,
@@ -71673,7 +72080,7 @@ class LocalPipelines {
     async modelOf(definition) {
         const model = await this.registry.get(definition.model);
         if (!model) {
-            throw new ConfigurationError(`pipeline ${definition.name} scores with ${definition.model.name} version ` +
+            throw new errors/* ConfigurationError */.j1(`pipeline ${definition.name} scores with ${definition.model.name} version ` +
                 `${definition.model.version}, which is not registered in ${this.context.environment}`);
         }
         return model;
@@ -71754,7 +72161,7 @@ class LocalRegistry {
         checkName('model', name);
         const source = await (0,promises_.stat)(request.sourceDir).catch(() => undefined);
         if (!source?.isDirectory()) {
-            throw new ConfigurationError(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
+            throw new errors/* ConfigurationError */.j1(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
         }
         const existing = await this.byDigest(name, request.contentDigest);
         if (existing)
@@ -71816,6 +72223,10 @@ class LocalRegistry {
         }
         return names.sort();
     }
+    /** Local versions are folders already. */
+    download(version) {
+        return Promise.resolve(version.path);
+    }
     async setTags(changes) {
         for (const change of changes)
             checkName('model', change.name);
@@ -71827,7 +72238,7 @@ class LocalRegistry {
                 const key = `${change.name}/${change.version}`;
                 const record = updated.get(key) ?? (await this.readRecord(change.name, change.version));
                 if (!record) {
-                    throw new ConfigurationError(`cannot tag ${change.name} version ${change.version}: it is not registered in ${this.context.environment}`);
+                    throw new errors/* ConfigurationError */.j1(`cannot tag ${change.name} version ${change.version}: it is not registered in ${this.context.environment}`);
                 }
                 const tags = { ...record.tags };
                 for (const [tag, value] of Object.entries(change.tags)) {
@@ -71953,6 +72364,7 @@ class LocalRegistry {
 
 
 
+
 /**
  * The embedded backend: the environment's whole state in one folder, written
  * atomically under a cross-process lock. Readers take no lock and never see
@@ -71977,6 +72389,7 @@ async function openLocalPlatform(options) {
         location: stateDir,
         registry,
         pipelines: new LocalPipelines(context, registry, jobs),
+        endpoints: new LocalEndpoints(context, registry, jobs),
         jobs,
         ledger: new LocalLedger(context),
     };
@@ -71992,16 +72405,53 @@ async function openPlatform(loaded, environment, deps) {
     const settings = environments[environment];
     if (!settings) {
         const names = Object.keys(environments);
-        throw new ConfigurationError(`environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`);
+        throw new errors/* ConfigurationError */.j1(`environment "${environment}" is not in ${loaded.file}${didYouMean(environment, names)}: use one of ${names.join(', ')}`);
     }
-    if (settings.backend === 'azureml') {
-        throw new ConfigurationError(`environment "${environment}" uses backend azureml, which this version does not support yet: use backend local`);
-    }
+    if (settings.backend === 'azureml')
+        return openAzure(loaded, environment, settings, deps);
     return openLocalPlatform({
         environment,
         stateDir: external_node_path_default().resolve(loaded.projectDir, settings.path ?? external_node_path_default().join('.mlops', environment)),
         now: deps.now,
         baseEnv: deps.baseEnv,
+    });
+}
+/** Loaded on first use, so runs on the local backend never load the Azure SDK. */
+async function openAzure(loaded, environment, settings, deps) {
+    const { openAzurePlatform, signIn } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(88), __nccwpck_require__.e(860), __nccwpck_require__.e(412), __nccwpck_require__.e(828)]).then(__nccwpck_require__.bind(__nccwpck_require__, 87828));
+    const env = deps.baseEnv;
+    const subject = `environment "${environment}"`;
+    const clientId = settings['client-id'] ?? env.AZURE_CLIENT_ID;
+    const clientSecret = settings.auth === 'secret' ? env.AZURE_CLIENT_SECRET : undefined;
+    if (clientSecret)
+        deps.mask(clientSecret);
+    const subscriptionId = settings['subscription-id'] ?? env.AZURE_SUBSCRIPTION_ID;
+    if (!subscriptionId)
+        throw new errors/* ConfigurationError */.j1(`${subject} has no subscription-id: set environments.${environment}.subscription-id in ${loaded.file} or AZURE_SUBSCRIPTION_ID`);
+    const credential = signIn({
+        subject,
+        auth: settings.auth,
+        tenantId: settings['tenant-id'] ?? env.AZURE_TENANT_ID,
+        clientId,
+        clientSecret,
+        authorityHost: settings['authority-host'],
+        idToken: deps.idToken,
+    });
+    return openAzurePlatform({
+        environment,
+        subscriptionId,
+        resourceGroup: settings['resource-group'],
+        workspace: settings.workspace,
+        credential,
+        clientId,
+        armEndpoint: settings['arm-endpoint'],
+        compute: settings.compute,
+        jobEnvironment: settings['job-environment'],
+        instanceType: settings['instance-type'],
+        cacheDir: external_node_path_default().join(loaded.projectDir, '.mlops', 'cache', 'azureml', environment),
+        now: deps.now,
+        pollMs: settings['poll-seconds'] * 1000,
+        mask: deps.mask,
     });
 }
 
@@ -72030,7 +72480,7 @@ async function registeredSelection(loaded, patterns, platform) {
     const selected = selectModels(loaded.models, patterns);
     const models = selected.filter((m) => registered.has(m.name));
     if (!models.length) {
-        throw new ConfigurationError(`no ${patterns.length ? 'selected ' : ''}model is registered in ${platform.environment}: run register-model first`);
+        throw new errors/* ConfigurationError */.j1(`no ${patterns.length ? 'selected ' : ''}model is registered in ${platform.environment}: run register-model first`);
     }
     return { models, absent: selected.filter((m) => !registered.has(m.name)).map((m) => m.name) };
 }
@@ -72098,7 +72548,7 @@ const promoteRelease = defineAction({
             ['rollback-to', inputs.rollbackTo, /^(previous|\d+)$/],
         ]) {
             if (value !== undefined && !pattern.test(value)) {
-                throw new ConfigurationError(`input '${name}' must be ${name === 'version' ? 'latest' : 'previous'} or a version number, got "${value}"`);
+                throw new errors/* ConfigurationError */.j1(`input '${name}' must be ${name === 'version' ? 'latest' : 'previous'} or a version number, got "${value}"`);
             }
         }
         const loaded = await loadConfig({
@@ -72125,8 +72575,8 @@ const promoteRelease = defineAction({
         for (const model of models) {
             const outcome = await (inputs.rollbackTo ? rollback(model, inputs.rollbackTo, ctx) : promote(model, ctx)).catch((error) => ({
                 model: model.name,
-                why: messageOf(error),
-                error: messageOf(error),
+                why: (0,errors/* messageOf */.bD)(error),
+                error: (0,errors/* messageOf */.bD)(error),
             }));
             outcomes.push(outcome);
             deps.progress(`${model.name}: ${outcome.decision ?? 'failed'} — ${outcome.why}`);
@@ -72163,7 +72613,7 @@ async function promote(model, ctx) {
                 why: `no new candidate; version ${champion.version} stays champion${repaired}`,
             };
         }
-        throw new ConfigurationError(`no ${ctx.inputs.version === 'latest' ? 'candidate' : `version ${ctx.inputs.version}`} of ${model.name} in ${ctx.source.environment}: register one first`);
+        throw new errors/* ConfigurationError */.j1(`no ${ctx.inputs.version === 'latest' ? 'candidate' : `version ${ctx.inputs.version}`} of ${model.name} in ${ctx.source.environment}: register one first`);
     }
     const candidate = ctx.source === ctx.target ? found : await copyInto(found, ctx);
     const previous = await resolveVersion(ctx.target, model.name, 'champion');
@@ -72249,7 +72699,7 @@ async function rollback(model, to, ctx) {
             .pop()
         : await ctx.target.registry.get({ name: model.name, version: Number(to) });
     if (!target)
-        throw new ConfigurationError(`${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`);
+        throw new errors/* ConfigurationError */.j1(`${model.name} has no ${to === 'previous' ? 'earlier champion' : `version ${to}`} in ${ctx.target.environment} to roll back to`);
     if (previous?.version === target.version)
         return alreadyChampion(model.name, previous);
     await makeChampion(target, previous, ctx);
@@ -72333,14 +72783,14 @@ async function makeChampion(next, previous, ctx) {
     }
     catch (error) {
         await ctx.target.registry.setTags(back);
-        throw new Error(`re-pointing pipeline ${pipelineName(next.name)} failed, tags restored: ${messageOf(error)}`);
+        throw new Error(`re-pointing pipeline ${pipelineName(next.name)} failed, tags restored: ${(0,errors/* messageOf */.bD)(error)}`);
     }
 }
 /** Copies a version from the source environment's registry, keeping its lineage. */
 async function copyInto(version, ctx) {
     const { version: copied, created } = await ctx.target.registry.register({
         name: version.name,
-        sourceDir: version.path,
+        sourceDir: await ctx.source.registry.download(version),
         contentDigest: version.tags.content_digest ?? '',
         tags: { ...version.tags, stage: 'candidate', source_environment: ctx.source.environment },
         properties: { ...version.properties, source_id: version.id },
@@ -72369,11 +72819,10 @@ async function score(version, model, batch, ctx) {
         outputDir,
         env: {
             ...jobEnv(config, 'evaluate', model.params),
-            MLOPS_DATA_DIR: batch.dir,
-            MLOPS_OUTPUT_DIR: outputDir,
-            MLOPS_MODEL_DIR: version.path,
             MLOPS_MODEL_NAME: version.name,
         },
+        inputs: { MLOPS_DATA_DIR: batch.dir, MLOPS_MODEL_DIR: version.path },
+        model: { name: version.name, version: version.version },
     });
     const done = await ctx.target.jobs.wait(job.id, {
         timeoutMs: config.score['timeout-minutes'] * 60_000,
@@ -72382,7 +72831,7 @@ async function score(version, model, batch, ctx) {
         throw new Error(`scoring version ${version.version} ${done.state}: ${done.message ?? ''} (log ${done.log})`);
     const measured = await measurePredictions(ctx.loaded, batch, outputDir);
     if (!measured.metrics)
-        throw new ConfigurationError(`scoring version ${version.version}: ${measured.problems.join('; ')}`);
+        throw new errors/* ConfigurationError */.j1(`scoring version ${version.version}: ${measured.problems.join('; ')}`);
     return measured.metrics;
 }
 function renderPromoteReport(outcomes, target) {
@@ -72418,7 +72867,108 @@ function renderPromoteReport(outcomes, target) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/online-release.ts
+
+
+
+
+
+
+
+/** Rows of the batch input sent to a new deployment before it gets traffic. */
+const SMOKE_ROWS = 20;
+/** The real-time endpoint of a model. */
+function onlineName(model) {
+    return `${model}-online`;
+}
+/**
+ * Blue/green: deploy the version next to the serving one at 0 %, send it a
+ * smoke request of real rows, and only when every row gets a valid
+ * prediction move all traffic to it. A failed smoke test leaves traffic
+ * where it was.
+ */
+async function releaseOnline(loaded, model, platform, ctx) {
+    const result = { model: model.name, previous: [] };
+    const version = await resolveVersion(platform, model.name, ctx.which);
+    if (!version)
+        return { ...result, problem: `has no ${ctx.which} version in ${platform.environment}` };
+    const name = onlineName(model.name);
+    const { config, projectDir } = loaded;
+    const { endpoint, deployment } = await platform.endpoints.deploy({
+        name,
+        model: { name: version.name, version: version.version },
+        command: config.score.command,
+        codeDir: projectDir,
+        env: jobEnv(config, 'online', model.params),
+    });
+    const previous = Object.keys(endpoint.traffic).filter((d) => d !== deployment);
+    Object.assign(result, { version, endpoint: name, deployment, previous });
+    if (endpoint.traffic[deployment] === 100)
+        return { ...result, unchanged: true };
+    const dir = external_node_path_default().join(projectDir, '.mlops', 'online', platform.environment, model.name);
+    const batch = await prepareBatch(loaded, model, external_node_path_default().join(dir, 'input'), ctx.tables);
+    const input = await readTable(external_node_path_default().join(batch.dir, 'score.csv'), 'batch input');
+    const rows = input.rows.slice(0, SMOKE_ROWS);
+    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'smoke'), { recursive: true });
+    await writeTable(external_node_path_default().join(dir, 'smoke', 'request.csv'), input.columns, rows);
+    const answerFile = external_node_path_default().join(dir, 'smoke', 'predictions.csv');
+    try {
+        const csv = await (0,promises_.readFile)(external_node_path_default().join(dir, 'smoke', 'request.csv'), 'utf8');
+        await (0,promises_.writeFile)(answerFile, await platform.endpoints.invoke(name, deployment, csv));
+    }
+    catch (error) {
+        return {
+            ...result,
+            problem: `smoke request to ${deployment} failed, traffic unchanged: ${(0,errors/* messageOf */.bD)(error)}`,
+        };
+    }
+    const check = await readPredictions(answerFile, {
+        keys: config.data.keys,
+        expectedKeys: batch.keys.slice(0, rows.length),
+        min: config.predictions.min,
+        max: config.predictions.max,
+    }).catch((error) => ({ values: [], problems: [(0,errors/* messageOf */.bD)(error)] }));
+    if (check.problems.length)
+        return {
+            ...result,
+            smokeRows: rows.length,
+            problem: `smoke request to ${deployment} answered wrongly, traffic unchanged: ${check.problems.join('; ')}`,
+        };
+    await platform.endpoints.setTraffic(name, { [deployment]: 100 });
+    await platform.ledger.append({
+        kind: 'publish',
+        model: { name: version.name, version: version.version },
+        actor: ctx.run.actor,
+        runUrl: ctx.run.url || undefined,
+        reason: `online endpoint ${name}: all traffic to ${deployment}`,
+        details: { mode: 'online', endpoint: name, deployment, previous, smokeRows: rows.length },
+    });
+    return { ...result, smokeRows: rows.length };
+}
+function renderOnlineReport(results, platform) {
+    return [
+        { kind: 'heading', text: `Online endpoints in ${platform.environment}` },
+        {
+            kind: 'table',
+            headers: ['Model', 'Version', 'Endpoint', 'Serving', 'Smoke test', 'Kept for rollback'],
+            rows: [...results]
+                .sort((a, b) => Number(!a.problem) - Number(!b.problem))
+                .map((r) => [
+                `\`${r.model}\``,
+                r.version?.version ?? '–',
+                r.endpoint ?? '–',
+                r.problem
+                    ? `❌ ${r.problem}`
+                    : `✅ ${r.deployment} (100 %)${r.unchanged ? ', unchanged' : ''}`,
+                r.smokeRows === undefined ? '–' : `${r.smokeRows} rows`,
+                r.previous.join(', ') || '–',
+            ]),
+        },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/publish-scoring-pipeline.ts
+
 
 
 
@@ -72459,12 +73009,19 @@ const publishScoringPipeline = defineAction({
             description: 'Fail, rather than warn, when a model was trained longer ago than staleness-days.',
             default: 'false',
         },
+        mode: {
+            description: 'batch: a batch scoring pipeline per model; online: a real-time endpoint, released blue/green (new deployment at 0 %, a smoke request, then all traffic; the previous deployment is kept for rollback).',
+            default: 'batch',
+            values: ['batch', 'online'],
+        },
     },
     outputs: {
         'pipeline-name': 'Published pipeline names, comma-separated.',
         'run-id': 'Run ids when triggered, in the same order.',
         predictions: 'Folders holding each run’s predictions.csv, in the same order.',
         'rows-scored': 'Rows scored per run, in the same order.',
+        endpoint: 'Online endpoints (mode online), comma-separated.',
+        deployment: 'The deployment serving each of them, in the same order.',
     },
     parseInputs: (read) => ({
         workingDirectory: read.string('working-directory'),
@@ -72475,16 +73032,19 @@ const publishScoringPipeline = defineAction({
         trigger: read.boolean('trigger'),
         schedule: read.optional('schedule'),
         failOnStale: read.boolean('fail-on-stale'),
+        mode: read.enum('mode'),
     }),
     execute: async (inputs, deps) => {
         if (!/^(champion|latest|\d+)$/.test(inputs.version)) {
-            throw new ConfigurationError(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
+            throw new errors/* ConfigurationError */.j1(`input 'version' must be champion, latest or a version number, got "${inputs.version}"`);
         }
         // Five fields of digits, names, *, /, ',' and '-': what the platforms' schedulers take.
         if (inputs.schedule !== undefined &&
             !/^([\w*/,-]+\s+){4}[\w*/,-]+$/.test(inputs.schedule.trim())) {
-            throw new ConfigurationError(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
+            throw new errors/* ConfigurationError */.j1(`input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`);
         }
+        if (inputs.mode === 'online' && (inputs.trigger || inputs.schedule))
+            throw new errors/* ConfigurationError */.j1(`inputs 'trigger' and 'schedule' are for batch scoring: leave them out with mode online`);
         const loaded = await loadConfig({
             workingDirectory: inputs.workingDirectory,
             config: inputs.config,
@@ -72495,6 +73055,8 @@ const publishScoringPipeline = defineAction({
             deps.logger.info(`${name} has no version in ${platform.environment}: left out`);
         const run = runContext(deps.baseEnv);
         const tables = new Map();
+        if (inputs.mode === 'online')
+            return releaseAll(loaded, models, platform, { inputs, deps, run, tables });
         const results = [];
         for (const model of models) {
             const result = await publishOne(loaded, model, platform, { inputs, deps, run, tables });
@@ -72521,6 +73083,8 @@ const publishScoringPipeline = defineAction({
                 'run-id': published.map((r) => r.run?.id ?? '').join(','),
                 predictions: published.map((r) => r.run?.output ?? '').join(','),
                 'rows-scored': published.map((r) => String(r.rows ?? '')).join(','),
+                endpoint: '',
+                deployment: '',
             },
             report: renderPublishReport(results, platform, inputs.trigger),
             failure: problems.length
@@ -72529,6 +73093,38 @@ const publishScoringPipeline = defineAction({
         };
     },
 });
+/** Mode online: each model's endpoint released blue/green, one after another. */
+async function releaseAll(loaded, models, platform, ctx) {
+    const results = [];
+    for (const model of models) {
+        const result = await releaseOnline(loaded, model, platform, {
+            which: ctx.inputs.version,
+            run: ctx.run,
+            tables: ctx.tables,
+        });
+        results.push(result);
+        ctx.deps.progress(`${model.name}: ${result.problem ?? `${result.deployment} serves all traffic${result.unchanged ? ' (unchanged)' : ''}`}`);
+    }
+    const failed = results.filter((r) => r.problem);
+    const served = results.filter((r) => !r.problem);
+    return {
+        outputs: {
+            'pipeline-name': '',
+            'run-id': '',
+            predictions: '',
+            'rows-scored': '',
+            endpoint: served.map((r) => r.endpoint).join(','),
+            deployment: served.map((r) => r.deployment).join(','),
+        },
+        report: renderOnlineReport(results, platform),
+        failure: failed.length
+            ? `Online release failed for ${failed.length} of ${results.length}: ${failed
+                .slice(0, 3)
+                .map((r) => `${r.model}: ${r.problem}`)
+                .join('; ')}${failed.length > 3 ? '; …' : ''}`
+            : undefined,
+    };
+}
 async function publishOne(loaded, model, platform, ctx) {
     const version = await resolveVersion(platform, model.name, ctx.inputs.version);
     if (!version)
@@ -72629,41 +73225,94 @@ function renderPublishReport(results, platform, triggered) {
  */
 async function openPackage(folder, name, workDir) {
     const manifestFile = external_node_path_default().join(folder, 'manifest.json');
-    const outer = await readUserFile(manifestFile, 'package manifest', `does not exist: package ${name} is incomplete; run package-artifacts again`);
+    const outer = await (0,files/* readUserFile */.E)(manifestFile, 'package manifest', `does not exist: package ${name} is incomplete; run package-artifacts again`);
     const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(workDir, `${name}-`));
     const dispose = () => (0,promises_.rm)(dir, { recursive: true, force: true });
     try {
         await extractArchive(external_node_path_default().join(folder, `${name}.tar`), dir);
         const inner = await (0,promises_.readFile)(external_node_path_default().join(dir, 'manifest.json'), 'utf8').catch(() => '');
         if (inner !== outer) {
-            throw new ConfigurationError(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
+            throw new errors/* ConfigurationError */.j1(`package ${name}: the manifest inside the archive differs from ${manifestFile} (tampered?): run package-artifacts again`);
         }
         return { name, manifest: JSON.parse(inner), dir, dispose };
     }
     catch (error) {
         await dispose();
         if (error.code === 'ENOENT') {
-            throw new ConfigurationError(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
+            throw new errors/* ConfigurationError */.j1(`package ${name} has no archive ${name}.tar in ${folder}: run package-artifacts again`);
         }
         throw error;
     }
 }
 /** Problems of one model's files against the manifest; empty when they match. */
-async function verifyModel(opened, model) {
-    const dir = external_node_path_default().join(opened.dir, 'models', model.name);
+function verifyModel(opened, model) {
+    return verifyFolder(opened, `models/${model.name}`, model.files);
+}
+/** Problems of the packaged code (`code/`) against the manifest; empty when it matches. */
+function verifyCode(opened) {
+    return verifyFolder(opened, 'code', opened.manifest.code.files);
+}
+async function verifyFolder(opened, folder, records) {
+    const dir = external_node_path_default().join(opened.dir, folder);
     const present = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => []))
         .filter((e) => e.isFile())
-        .map((e) => `models/${model.name}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
-    const listed = new Set(model.files.map((f) => f.path));
+        .map((e) => `${folder}/${external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/')}`);
+    const listed = new Set(records.map((f) => f.path));
     const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
-    for (const file of model.files) {
-        const digest = await fileDigest(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
+    for (const file of records) {
+        const digest = await (0,src_digest/* fileDigest */.hd)(external_node_path_default().join(opened.dir, file.path)).catch(() => undefined);
         if (digest === undefined)
             problems.push(`${file.path} is missing`);
         else if (digest !== file.digest)
             problems.push(`${file.path} does not match its manifest digest`);
     }
     return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/training-results.ts
+
+
+
+
+/** Where run-training keeps an environment's data slices, job outputs and results. */
+function trainingDir(projectDir, environment) {
+    return external_node_path_default().join(projectDir, '.mlops', 'training', environment);
+}
+/** `latest` (the environment's last run) or a path relative to the project. */
+function trainingResultsFile(projectDir, environment, which) {
+    return which === 'latest'
+        ? external_node_path_default().join(trainingDir(projectDir, environment), 'results.json')
+        : external_node_path_default().resolve(projectDir, which);
+}
+/** Reads run-training's results for an environment; any other environment's are refused. */
+async function readTrainingResults(file, environment) {
+    const text = await (0,files/* readUserFile */.E)(file, 'training results', `do not exist: run run-training with environment ${environment} first, or point training at its results.json`);
+    let results;
+    try {
+        results = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are not valid JSON: run run-training again`);
+    }
+    if (results.schema !== 1 || !Array.isArray(results.models) || !results.package) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are not run-training's results.json: point training at the file run-training wrote`);
+    }
+    if (results.environment !== environment) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} are for environment ${results.environment}, not ${environment}: register them in ${results.environment}, or run run-training with environment ${environment}`);
+    }
+    return results;
+}
+/** The model folder's files, by path relative to it, with digests (sorted, as treeDigest wants). */
+async function modelFiles(dir) {
+    const listing = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true });
+    const names = listing
+        .filter((e) => e.isFile())
+        .map((e) => external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/'))
+        .sort();
+    return Promise.all(names.map(async (name) => {
+        const file = external_node_path_default().join(dir, name);
+        return { path: name, digest: await (0,src_digest/* fileDigest */.hd)(file), bytes: (await (0,promises_.stat)(file)).size };
+    }));
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/register-model.ts
@@ -72679,6 +73328,11 @@ async function verifyModel(opened, model) {
 
 
 
+
+
+
+/** Models registered at once: a remote registry's round trips overlap, a local one's lock serialises. */
+const REGISTER_CONCURRENCY = 8;
 /** Copied next to the model files of every version: where it came from. */
 const MANIFEST_FILE = 'mlops-manifest.json';
 const registerModel = defineAction({
@@ -72698,8 +73352,12 @@ const registerModel = defineAction({
             description: 'Register this folder of model files instead of a package (one model, named by models); it has no validated metrics, so it needs force: true.',
             default: '',
         },
+        training: {
+            description: 'Register the models run-training trained on the platform: the path of its results.json, or latest for the last run in this environment.',
+            default: '',
+        },
         models: {
-            description: 'Model names or globs within the package; empty for all of them.',
+            description: 'Model names or globs within the package (or training run); empty for all of them.',
             default: '',
         },
         force: {
@@ -72708,7 +73366,7 @@ const registerModel = defineAction({
         },
         reason: { description: 'Why, for the ledger.', default: '' },
         'on-gate-miss': {
-            description: 'A model that misses a gate is not registered; fail the step for it (fail) or only report it (skip).',
+            description: 'A model that misses a gate (or whose training job failed) is not registered; fail the step for it (fail) or only report it (skip).',
             default: 'fail',
             values: ['fail', 'skip'],
         },
@@ -72725,6 +73383,7 @@ const registerModel = defineAction({
         environment: read.string('environment'),
         artifact: read.optional('artifact'),
         modelDir: read.optional('model-dir'),
+        training: read.optional('training'),
         models: read.list('models'),
         force: read.boolean('force'),
         reason: read.string('reason'),
@@ -72735,33 +73394,40 @@ const registerModel = defineAction({
             workingDirectory: inputs.workingDirectory,
             config: inputs.config,
         });
+        if (inputs.modelDir && inputs.training) {
+            throw new errors/* ConfigurationError */.j1(`set model-dir or training, not both: model-dir registers one folder, training the models of a run-training run`);
+        }
         const run = runContext(deps.baseEnv);
         const platform = await openPlatform(loaded, inputs.environment, deps);
         const workDir = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
         await (0,promises_.mkdir)(workDir, { recursive: true });
         const source = inputs.modelDir
             ? await folderSource(loaded, external_node_path_default().resolve(loaded.projectDir, inputs.modelDir), inputs.models)
-            : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps), inputs.models, platform, workDir);
+            : inputs.training
+                ? await trainingSource(loaded, inputs, platform, { run, deps, workDir })
+                : await packageSource(await fetchPackage(inputs.artifact, loaded, run, deps), inputs.models, platform, workDir);
         try {
             const models = source.models;
-            const results = [];
-            for (const model of models) {
-                results.push(await registerOne(source, model, platform, {
+            const results = await (0,parallel/* mapLimit */.s)(models, REGISTER_CONCURRENCY, async (model) => {
+                const result = await registerOne(source, model, platform, {
                     run,
                     deps,
                     force: inputs.force,
                     reason: inputs.reason,
                     workDir,
-                }));
-                const last = results[results.length - 1];
-                deps.progress(last.refused
-                    ? `${model.name}: refused (${last.refused})`
-                    : `${model.name}: version ${last.version.version} ${last.created ? 'registered' : 'already registered'}`);
-            }
+                });
+                deps.progress(result.refused
+                    ? `${model.name}: refused (${result.refused})`
+                    : `${model.name}: version ${result.version.version} ${result.created ? 'registered' : 'already registered'}`);
+                return result;
+            });
             const done = results.filter((r) => r.version);
             const refused = results.filter((r) => r.refused);
             for (const r of refused)
                 deps.logger.warning(`${r.model.name} was not registered: ${r.refused}`);
+            const hint = refused.some((r) => r.forcible)
+                ? 'Improve them, or pass force: true to register anyway'
+                : 'Fix their training and run run-training again';
             return {
                 outputs: {
                     'model-name': done.map((r) => r.model.name).join(','),
@@ -72774,7 +73440,7 @@ const registerModel = defineAction({
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
                         .map((r) => `${r.model.name} (${r.refused})`)
-                        .join('; ')}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+                        .join('; ')}${refused.length > 3 ? '; …' : ''}. ${hint}`
                     : undefined,
             };
         }
@@ -72783,13 +73449,6 @@ const registerModel = defineAction({
         }
     },
 });
-async function fetchPackage(artifact, loaded, run, deps) {
-    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-    return {
-        name,
-        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
-    };
-}
 /** The version already holding a model's content, if any. */
 async function registeredVersion(platform, model) {
     return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
@@ -72800,12 +73459,10 @@ async function registeredVersion(platform, model) {
  * model bytes.
  */
 async function packageSource(pkg, patterns, platform, workDir) {
-    const manifest = JSON.parse(await readUserFile(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
-    const models = pickModels({ name: pkg.name, manifest }, patterns);
-    const pending = [];
-    for (const model of models)
-        if (!(await registeredVersion(platform, model)))
-            pending.push(model);
+    const manifest = JSON.parse(await (0,files/* readUserFile */.E)(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    const models = pickModels(manifest.models, `package ${pkg.name}`, patterns);
+    const registered = await (0,parallel/* mapLimit */.s)(models, REGISTER_CONCURRENCY, (model) => registeredVersion(platform, model));
+    const pending = models.filter((_, i) => !registered[i]);
     const source = {
         label: `package \`${pkg.name}\``,
         models,
@@ -72824,7 +73481,7 @@ async function packageSource(pkg, patterns, platform, workDir) {
         for (const model of pending) {
             const problems = await verifyModel(opened, model);
             if (problems.length) {
-                throw new ConfigurationError(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
+                throw new errors/* ConfigurationError */.j1(`package ${opened.name}, model ${model.name}: ${problems.join('; ')} (changed after packaging?): package again before registering`);
             }
         }
     }
@@ -72839,26 +73496,101 @@ async function packageSource(pkg, patterns, platform, workDir) {
         dispose: opened.dispose,
     };
 }
+/**
+ * The models of a run-training run in this environment: the files each
+ * succeeded job wrote, with the package's lineage manifest extended by the
+ * run (these models and their metrics, the full data, the training record).
+ * A model whose job failed is there to be reported, never registered.
+ */
+async function trainingSource(loaded, inputs, platform, ctx) {
+    const file = trainingResultsFile(loaded.projectDir, platform.environment, inputs.training);
+    const results = await readTrainingResults(file, platform.environment);
+    if (inputs.artifact && inputs.artifact !== results.package.name) {
+        throw new errors/* ConfigurationError */.j1(`training results ${file} trained package ${results.package.name}, not ${inputs.artifact}: leave artifact empty, or run run-training on ${inputs.artifact}`);
+    }
+    const pkg = await fetchPackage(results.package.name, loaded, ctx.run, ctx.deps);
+    const manifest = JSON.parse(await (0,files/* readUserFile */.E)(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    if (manifestDigest(manifest) !== results.package.manifestDigest) {
+        throw new errors/* ConfigurationError */.j1(`package ${pkg.name} changed after training (its manifest digest differs from ${file}): run run-training again`);
+    }
+    const trained = new Map(results.models.map((m) => [m.name, m]));
+    const records = results.models.map((m) => ({
+        name: m.name,
+        params: m.params,
+        epochs: m.epochs,
+        digest: m.digest ?? '',
+        files: m.files.map((f) => ({ ...f, path: `models/${m.name}/${f.path}` })),
+        metrics: metricRecord(m.metrics),
+        baseline: metricRecord(m.baseline),
+        gates: m.gates,
+        job: { id: m.job.id, url: m.job.url },
+    }));
+    const models = pickModels(records, `training results ${file}`, inputs.models);
+    // Every file is checked before anything is registered: all or nothing.
+    for (const model of models) {
+        const result = trained.get(model.name);
+        if (!result.passed || (await registeredVersion(platform, model)))
+            continue;
+        const files = await modelFiles(result.modelDir).catch(() => []);
+        if ((0,src_digest/* treeDigest */.fZ)(files) !== model.digest) {
+            throw new errors/* ConfigurationError */.j1(`training results ${file}, model ${model.name}: the files in ${result.modelDir} are not those the job wrote (changed after training?): run run-training again`);
+        }
+    }
+    const extended = {
+        ...manifest,
+        stage: results.stage,
+        models: records.filter((m) => trained.get(m.name).passed),
+        data: {
+            ...manifest.data,
+            full: { path: results.data.full, digest: results.data.digest, bytes: results.data.bytes },
+        },
+        training: {
+            environment: results.environment,
+            stage: results.stage,
+            package: { name: pkg.name, manifestDigest: results.package.manifestDigest },
+        },
+    };
+    const manifestFile = external_node_path_default().join(ctx.workDir, `training-manifest-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+    await (0,files/* writeFileAtomic */.Z)(manifestFile, JSON.stringify(extended, null, 2) + '\n');
+    return {
+        label: `training run \`${file}\``,
+        models,
+        filesOf: (model) => trained.get(model.name).modelDir,
+        manifest: { file: manifestFile, value: extended },
+        git: manifest.git,
+        tags: { package: pkg.name },
+        modelTags: (model) => model.job ? { job_id: model.job.id, job_url: model.job.url } : {},
+        refusal: (model) => {
+            const result = trained.get(model.name);
+            if (result.passed)
+                return undefined;
+            return result.state === 'succeeded'
+                ? `its training job ${result.job.id} left no usable model: ${result.problem ?? 'unknown'}`
+                : `its training ${result.problem ?? `job ${result.job.id} ${result.state}`} (log: ${result.job.url})`;
+        },
+        dispose: () => (0,promises_.rm)(manifestFile, { force: true }),
+    };
+}
 /** A folder of model files (e.g. a training job's output): no metrics, so no gate can pass. */
 async function folderSource(loaded, dir, names) {
     const [name, ...more] = names;
     const spec = loaded.models.find((m) => m.name === name);
     if (!name || more.length || !spec) {
-        throw new ConfigurationError(`model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`);
+        throw new errors/* ConfigurationError */.j1(`model-dir needs models to name exactly one model of ${loaded.file}${name && !spec ? ` ("${name}" is not one)` : ''}`);
     }
     const listing = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch(() => {
-        throw new ConfigurationError(`model-dir ${dir} does not exist: point it at the folder train wrote`);
+        throw new errors/* ConfigurationError */.j1(`model-dir ${dir} does not exist: point it at the folder train wrote`);
     });
     const files = await Promise.all(listing
         .filter((e) => e.isFile())
         .map(async (e) => {
         const file = external_node_path_default().join(e.parentPath, e.name);
         const relative = external_node_path_default().relative(dir, file).split((external_node_path_default()).sep).join('/');
-        return { path: relative, digest: await fileDigest(file), bytes: (await (0,promises_.stat)(file)).size };
+        return { path: relative, digest: await (0,src_digest/* fileDigest */.hd)(file), bytes: (await (0,promises_.stat)(file)).size };
     }));
     if (!files.length)
-        throw new ConfigurationError(`model-dir ${dir} holds no files: point it at the folder train wrote`);
-    const revision = await gitRevision(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
+        throw new errors/* ConfigurationError */.j1(`model-dir ${dir} holds no files: point it at the folder train wrote`);
+    const revision = await (0,git/* gitRevision */.M)(loaded.projectDir).catch(() => ({ sha: '', ref: '' }));
     const unknown = { mape: null, rmse: null, rmse_zero: null, mae: null };
     return {
         label: `folder \`${dir}\``,
@@ -72867,7 +73599,7 @@ async function folderSource(loaded, dir, names) {
                 name,
                 params: spec.params,
                 epochs: 0,
-                digest: treeDigest(files),
+                digest: (0,src_digest/* treeDigest */.fZ)(files),
                 files,
                 metrics: unknown,
                 baseline: unknown,
@@ -72881,6 +73613,9 @@ async function folderSource(loaded, dir, names) {
     };
 }
 async function registerOne(source, model, platform, ctx) {
+    const unusable = source.refusal?.(model);
+    if (unusable)
+        return { model, refused: unusable, forcible: false };
     const missed = model.gates.filter((g) => !g.passed);
     const existing = await registeredVersion(platform, model);
     if (existing) {
@@ -72891,6 +73626,7 @@ async function registerOne(source, model, platform, ctx) {
         const unmeasured = Object.values(model.metrics).every((v) => v === null);
         return {
             model,
+            forcible: true,
             refused: unmeasured
                 ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
                 : `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
@@ -72913,6 +73649,7 @@ async function registerOne(source, model, platform, ctx) {
                 data_digest: manifest?.data.full?.digest ?? manifest?.data.sample.digest ?? '',
                 run_url: manifest?.run.url || ctx.run.url,
                 ...source.tags,
+                ...source.modelTags?.(model),
                 ...metricTags(model),
             },
             properties: manifest
@@ -72960,26 +73697,15 @@ function metricTags(model) {
             tags[`baseline_${metric}`] = value.toFixed(6);
     return tags;
 }
-function pickModels(opened, patterns) {
+function pickModels(models, where, patterns) {
     if (!patterns.length)
-        return opened.manifest.models;
+        return models;
     const matchers = patterns.map((p) => ({ p, test: picomatch_default()(p) }));
-    const unmatched = matchers.filter((m) => !opened.manifest.models.some((model) => m.test(model.name)));
+    const unmatched = matchers.filter((m) => !models.some((model) => m.test(model.name)));
     if (unmatched.length) {
-        throw new ConfigurationError(`models: "${unmatched[0].p}" matches none of the ${opened.manifest.models.length} models in package ${opened.name}`);
+        throw new errors/* ConfigurationError */.j1(`models: "${unmatched[0].p}" matches none of the ${models.length} models in ${where}`);
     }
-    return opened.manifest.models.filter((model) => matchers.some((m) => m.test(model.name)));
-}
-async function newestPackage(root) {
-    const names = await (0,promises_.readdir)(root).catch(() => []);
-    const dated = await Promise.all(names.map(async (name) => ({
-        name,
-        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
-    })));
-    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
-    if (!newest)
-        throw new ConfigurationError(`no package in ${root}: run package-artifacts first, or set the artifact input`);
-    return newest.name;
+    return models.filter((model) => matchers.some((m) => m.test(model.name)));
 }
 function renderRegisterReport(results, platform, artifact) {
     return [
@@ -73007,7 +73733,356 @@ function renderRegisterReport(results, platform, artifact) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/run-training.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const runTraining = defineAction({
+    name: 'run-training',
+    title: 'Run training',
+    description: 'Trains every selected model on the platform: one job per model runs the packaged code on the model’s slice of the full data (train, then score its holdout), waits for all of them, and measures each against the historical-average baseline.',
+    inputs: {
+        environment: {
+            description: 'The environment (from mlops.yaml) whose platform runs the training jobs.',
+            default: 'local',
+        },
+        models: {
+            description: 'Model names or globs, comma- or newline-separated; empty for all models.',
+            default: '',
+        },
+        stage: {
+            description: 'Which epochs from the config to train with: pr, main or full.',
+            default: 'full',
+            values: ['pr', 'main', 'full'],
+        },
+        artifact: {
+            description: 'Package name from package-artifacts whose code the jobs run; empty for the newest local package.',
+            default: '',
+        },
+        'timeout-minutes': {
+            description: 'Minutes to wait for the jobs; a job still running then is cancelled. Empty for train.timeout-minutes of the config.',
+            default: '',
+        },
+        'fail-on-gates': {
+            description: 'Fail the step when a model misses a metric gate (otherwise gates are only reported).',
+            default: 'false',
+        },
+    },
+    outputs: {
+        results: 'Path of results.json: per model the job, its state and link, the trained files, metrics, baseline and gates.',
+        'job-ids': 'The platform job ids, comma-separated, in model order.',
+        'failed-models': 'Models whose job did not succeed or left no usable model (with fail-on-gates, also gate misses), comma-separated.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        environment: read.string('environment'),
+        models: read.list('models'),
+        stage: read.enum('stage'),
+        artifact: read.optional('artifact'),
+        timeoutMinutes: minutes(read.optional('timeout-minutes')),
+        failOnGates: read.boolean('fail-on-gates'),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const models = selectModels(loaded.models, inputs.models);
+        const platform = await openPlatform(loaded, inputs.environment, deps);
+        const full = await readFullData(loaded);
+        // Every model's rows are split before anything is submitted: a data problem submits nothing.
+        const splits = models.map((model) => ({
+            model,
+            split: splitForModel(full.table, splitOptions(loaded.config, model.params)),
+        }));
+        const run = runContext(deps.baseEnv);
+        const pkg = await fetchPackage(inputs.artifact, loaded, run, deps);
+        const tmp = external_node_path_default().join(loaded.projectDir, '.mlops', 'tmp');
+        await (0,promises_.mkdir)(tmp, { recursive: true });
+        const opened = await openPackage(pkg.folder, pkg.name, tmp);
+        try {
+            const problems = await verifyCode(opened);
+            if (problems.length) {
+                throw new errors/* ConfigurationError */.j1(`package ${pkg.name}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''} (changed after packaging?): package again before training`);
+            }
+            const workDir = trainingDir(loaded.projectDir, platform.environment);
+            // Each run starts clean so nothing of an earlier run is taken for this one.
+            await (0,promises_.rm)(workDir, { recursive: true, force: true });
+            const prepared = [];
+            for (const { model, split } of splits) {
+                const dir = external_node_path_default().join(workDir, model.name);
+                const dataDir = external_node_path_default().join(dir, 'data');
+                await (0,promises_.mkdir)(dataDir, { recursive: true });
+                await writeTable(external_node_path_default().join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
+                await writeTable(external_node_path_default().join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
+                prepared.push({
+                    model,
+                    epochs: epochsFor(model, inputs.stage),
+                    split,
+                    dataDir,
+                    outputDir: external_node_path_default().join(dir, 'output'),
+                });
+            }
+            const timeoutMinutes = inputs.timeoutMinutes ?? loaded.config.train['timeout-minutes'];
+            const jobs = await submitAll(prepared, external_node_path_default().join(opened.dir, 'code'), loaded, platform, inputs);
+            deps.progress(`Submitted ${jobs.length} training jobs to ${platform.environment} (${platform.backend}); waiting up to ${timeoutMinutes} min`);
+            const trained = await Promise.all(prepared.map(async (entry, i) => {
+                const done = await platform.jobs.wait(jobs[i].id, {
+                    timeoutMs: timeoutMinutes * 60_000,
+                    onState: (job) => deps.progress(`${entry.model.name}: job ${job.id} ${job.state}`),
+                });
+                const result = await assess(entry, done, loaded, inputs.failOnGates);
+                deps.progress(run_training_progressLine(result));
+                return result;
+            }));
+            const results = {
+                schema: 1,
+                environment: platform.environment,
+                backend: platform.backend,
+                location: platform.location,
+                stage: inputs.stage,
+                generatedAt: deps.now().toISOString(),
+                config: loaded.file,
+                timeoutMinutes,
+                failOnGates: inputs.failOnGates,
+                package: {
+                    name: pkg.name,
+                    manifestDigest: manifestDigest(opened.manifest),
+                    codeDigest: opened.manifest.code.digest,
+                },
+                data: {
+                    full: full.given,
+                    file: full.file,
+                    digest: full.digest,
+                    bytes: full.bytes,
+                    rows: full.table.rows.length,
+                },
+                models: trained,
+            };
+            const resultsFile = external_node_path_default().join(workDir, 'results.json');
+            await (0,files/* writeFileAtomic */.Z)(resultsFile, JSON.stringify(results, null, 2) + '\n');
+            return finish(results, resultsFile, inputs.failOnGates, deps);
+        }
+        finally {
+            await opened.dispose();
+        }
+    },
+});
+function minutes(value) {
+    if (value === undefined)
+        return undefined;
+    const number = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || number <= 0 || number > 24 * 60) {
+        throw new errors/* ConfigurationError */.j1(`input 'timeout-minutes' must be a number of minutes > 0 and <= 1440, got "${value}"`);
+    }
+    return number;
+}
+/**
+ * One job per model, all submitted before any is waited for. A submission
+ * that fails cancels the ones already submitted: nothing runs unwatched.
+ */
+async function submitAll(prepared, codeDir, loaded, platform, inputs) {
+    const { config } = loaded;
+    const command = trainThenScore(config.train.command, config.score.command);
+    const jobs = [];
+    try {
+        for (const entry of prepared) {
+            jobs.push(await platform.jobs.submit({
+                name: `train ${entry.model.name}`,
+                command,
+                codeDir,
+                env: {
+                    ...jobEnv(config, inputs.stage, entry.model.params),
+                    // A platform run, not the local flag of basic validation.
+                    MLOPS_LOCAL: '0',
+                    MLOPS_EPOCHS: String(entry.epochs),
+                    MLOPS_MODEL_NAME: entry.model.name,
+                },
+                inputs: { MLOPS_DATA_DIR: entry.dataDir },
+                outputDir: entry.outputDir,
+            }));
+        }
+    }
+    catch (error) {
+        await Promise.all(jobs.map((job) => platform.jobs.cancel(job.id).catch(() => undefined)));
+        throw error;
+    }
+    return jobs;
+}
+/**
+ * train, then score the holdout with the model it wrote, in one job. Each
+ * user command runs in its own subshell on its own lines, so its quoting,
+ * `;`, `||` or a trailing comment cannot reach the other.
+ */
+function trainThenScore(train, score) {
+    return [
+        '(',
+        train.trim(),
+        ') && export MLOPS_MODEL_DIR="$MLOPS_OUTPUT_DIR/model" && (',
+        score.trim(),
+        ')',
+    ].join('\n');
+}
+/** What a finished job left: only a succeeded job is measured. */
+async function assess(entry, job, loaded, failOnGates) {
+    const modelDir = external_node_path_default().join(job.outputDir, 'model');
+    const result = {
+        name: entry.model.name,
+        params: entry.model.params,
+        epochs: entry.epochs,
+        trainRows: entry.split.train.rows.length,
+        scoreRows: entry.split.score.rows.length,
+        state: job.state,
+        job: {
+            id: job.id,
+            url: job.url ?? job.log,
+            log: job.log,
+            ...(job.message !== undefined && { message: job.message }),
+            startedAt: job.startedAt,
+            ...(job.endedAt !== undefined && {
+                endedAt: job.endedAt,
+                durationMs: Date.parse(job.endedAt) - Date.parse(job.startedAt),
+            }),
+        },
+        outputDir: job.outputDir,
+        modelDir,
+        files: [],
+        gates: [],
+        passed: false,
+    };
+    if (job.state !== 'succeeded') {
+        result.problem = `job ${job.id} ${job.state}${job.message ? `: ${job.message}` : ''}`;
+        return result;
+    }
+    const reported = await readReported(job.outputDir);
+    result.reported = reported.values;
+    const problems = [...(await checkModelFiles(modelDir)).problems, ...reported.problems];
+    const measured = await measureHoldout(loaded.config, entry.split, problems.length ? undefined : job.outputDir);
+    result.baseline = measured.baseline;
+    problems.push(...measured.problems);
+    if (problems.length) {
+        result.problem = problems.join('; ');
+        return result;
+    }
+    result.metrics = measured.metrics;
+    const gated = checkGates(entry.model, measured.metrics, measured.baseline, failOnGates);
+    result.gates = gateRecords(gated.gates);
+    result.files = await modelFiles(modelDir);
+    result.digest = (0,src_digest/* treeDigest */.fZ)(result.files);
+    result.passed = true;
+    const missed = gated.gates.filter((g) => !g.passed);
+    if (missed.length)
+        result.problem = missed.map(describeGate).join('; ');
+    return result;
+}
+const gateMiss = (m) => m.gates.some((g) => !g.passed);
+function run_training_progressLine(m) {
+    if (!m.passed)
+        return `${m.name}: ${m.problem ?? m.state} (${m.job.url})`;
+    return `${m.name}: trained in ${m.job.durationMs === undefined ? '–' : formatSeconds(m.job.durationMs)}, MAPE ${formatNumber(m.metrics?.mape)} vs baseline ${formatNumber(m.baseline?.mape)}${gateMiss(m) ? ` (misses ${m.problem})` : ''}`;
+}
+function finish(results, resultsFile, failOnGates, deps) {
+    const failed = results.models.filter((m) => !m.passed || (failOnGates && gateMiss(m)));
+    for (const m of results.models.filter((m) => !m.passed))
+        deps.logger.error(`${m.name}: ${m.problem ?? m.state}; log: ${m.job.url}`);
+    const notTrained = failed.filter((m) => !m.passed);
+    const missed = failed.filter((m) => m.passed);
+    const parts = [
+        ...(notTrained.length
+            ? [
+                `${notTrained.length} of ${results.models.length} models did not train: ${notTrained
+                    .slice(0, 3)
+                    .map((m) => `${m.name} (${m.problem ?? m.state}; log: ${m.job.url})`)
+                    .join(', ')}${notTrained.length > 3 ? ', …' : ''}`,
+            ]
+            : []),
+        ...(missed.length
+            ? [
+                `${missed.length} missed a gate: ${missed
+                    .slice(0, 3)
+                    .map((m) => `${m.name} (${m.problem})`)
+                    .join(', ')}${missed.length > 3 ? ', …' : ''}`,
+            ]
+            : []),
+    ];
+    return {
+        outputs: {
+            results: resultsFile,
+            'job-ids': results.models.map((m) => m.job.id).join(','),
+            'failed-models': failed.map((m) => m.name).join(','),
+        },
+        report: renderTrainingReport(results),
+        failure: parts.length ? `Training failed: ${parts.join('; ')}` : undefined,
+    };
+}
+const STATE_ICON = {
+    succeeded: '✅',
+    failed: '❌',
+    canceled: '⏹️',
+    'timed-out': '⏱️',
+};
+function renderTrainingReport(results) {
+    const order = (m) => (!m.passed ? 0 : gateMiss(m) ? 1 : 2);
+    const models = [...results.models].sort((a, b) => order(a) - order(b));
+    const succeeded = results.models.filter((m) => m.state === 'succeeded').length;
+    const blocks = [
+        { kind: 'heading', text: `Training in ${results.environment}` },
+        {
+            kind: 'text',
+            text: `Package \`${results.package.name}\` on the ${results.backend} platform (\`${results.location}\`), ${results.models.length} jobs with the ${results.stage} epochs on \`${results.data.full}\` (${results.data.rows} rows, sha256 \`${results.data.digest.slice(0, 12)}\`): ${succeeded} succeeded, ${results.models.length - succeeded} did not.`,
+        },
+        {
+            kind: 'table',
+            headers: ['Model', 'Job', 'State', 'Epochs', 'MAPE', 'Baseline MAPE', 'Gates', 'Duration'],
+            rows: models.map((m) => [
+                `\`${m.name}\``,
+                /^https?:\/\//.test(m.job.url) ? `[${m.job.id}](${m.job.url})` : `\`${m.job.id}\``,
+                `${STATE_ICON[m.state] ?? ''} ${m.state}${m.state === 'succeeded' && !m.passed ? ' (no usable model)' : ''}`.trim(),
+                m.epochs,
+                formatNumber(m.metrics?.mape),
+                formatNumber(m.baseline?.mape),
+                !m.passed
+                    ? '–'
+                    : m.gates.length === 0
+                        ? 'none'
+                        : gateMiss(m)
+                            ? `❌ ${m.gates
+                                .filter((g) => !g.passed)
+                                .map((g) => g.gate)
+                                .join(', ')}`
+                            : '✅ passed',
+                m.job.durationMs === undefined ? '–' : formatSeconds(m.job.durationMs),
+            ]),
+        },
+    ];
+    const problems = models.filter((m) => !m.passed);
+    if (problems.length) {
+        blocks.push({
+            kind: 'list',
+            items: problems.map((m) => `\`${m.name}\`: ${m.problem ?? m.state} — ${/^https?:\/\//.test(m.job.url) ? `[job](${m.job.url})` : `log \`${m.job.log}\``}`),
+        });
+    }
+    return blocks;
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/index.ts
+
+
+
 
 
 
@@ -73027,6 +74102,7 @@ const actions = [
     lintAndTest,
     basicModelValidate,
     packageArtifacts,
+    runTraining,
     registerModel,
     publishScoringPipeline,
     promoteRelease,
@@ -73040,7 +74116,7 @@ const actions = [
  * `uses: <owner>/mlops-actions@v1` with `step: <action>`: runs that action
  * with the same inputs as its own folder's action.yml.
  */
-async function main_run() {
+async function run() {
     const step = lib_core/* getInput */.V4('step').trim();
     const action = actions.find((a) => a.name === step);
     if (!action) {
@@ -73055,5 +74131,5 @@ async function main_run() {
 
 ;// CONCATENATED MODULE: ./packages/root-action/src/index.ts
 
-void main_run();
+void run();
 

@@ -8,7 +8,17 @@ import type { IncomingHttpHeaders } from 'node:http';
  * by a fake SAS query (`sig`, `se`, `sp`).
  */
 
-export const BLOB_OPS = ['PutBlock', 'PutBlockList', 'PutBlob', 'GetBlob', 'HeadBlob'] as const;
+export const BLOB_OPS = [
+  'PutBlock',
+  'PutBlockList',
+  'PutBlob',
+  'GetBlob',
+  'HeadBlob',
+  'DeleteBlob',
+  'ListBlobs',
+  'CreateContainer',
+  'GetContainerProperties',
+] as const;
 export type BlobOp = (typeof BLOB_OPS)[number];
 
 export const ACCOUNT = 'devstoreaccount1';
@@ -31,18 +41,41 @@ export interface BlobResponse {
 
 const X_MS_VERSION = '2025-01-05';
 
+export interface BlobStoreOptions {
+  /** Storage account this store serves (first path segment); default `devstoreaccount1`. */
+  account?: string;
+  /**
+   * Replaces the built-in fake-SAS check (`sig`, `se`, `sp`); return a response to refuse.
+   * The ARM emulator checks SharedKey/bearer/SAS itself and passes `() => undefined`.
+   */
+  authorize?: (
+    op: BlobOp | undefined,
+    url: URL,
+    headers: IncomingHttpHeaders,
+  ) => BlobResponse | undefined;
+}
+
 export class BlobStore {
   readonly blobs = new Map<string, StoredBlob>();
   private readonly uncommitted = new Map<string, Map<string, Buffer>>();
   private readonly secret = randomBytes(12).toString('hex');
   private etagCounter = 0x8dc0000_0000000n;
 
-  constructor(private readonly origin: string) {}
+  readonly account: string;
+  private readonly authorizeOverride: BlobStoreOptions['authorize'];
+
+  constructor(
+    private readonly origin: string,
+    options: BlobStoreOptions = {},
+  ) {
+    this.account = options.account ?? ACCOUNT;
+    this.authorizeOverride = options.authorize;
+  }
 
   /** A SAS-like URL for `container/name`; `permissions` is a subset of `rcw`. */
   signedUrl(container: string, name: string, permissions: string, ttlMs = 3600_000): string {
     const blobPath = name.split('/').map(encodeURIComponent).join('/');
-    const url = new URL(`/${ACCOUNT}/${container}/${blobPath}`, this.origin);
+    const url = new URL(`/${this.account}/${container}/${blobPath}`, this.origin);
     url.searchParams.set('sv', X_MS_VERSION);
     url.searchParams.set('sr', 'b');
     url.searchParams.set('sp', permissions);
@@ -69,6 +102,14 @@ export class BlobStore {
   /** Which blob operation a request is, or undefined when it is none the fake serves. */
   static classify(method: string, url: URL, headers: IncomingHttpHeaders): BlobOp | undefined {
     const comp = url.searchParams.get('comp');
+    const restype = url.searchParams.get('restype');
+    if (restype === 'container') {
+      if (method === 'GET' && comp === 'list') return 'ListBlobs';
+      if (method === 'PUT' && comp === null) return 'CreateContainer';
+      if ((method === 'GET' || method === 'HEAD') && comp === null) return 'GetContainerProperties';
+      return undefined;
+    }
+    if (method === 'DELETE' && comp === null) return 'DeleteBlob';
     if (method === 'PUT' && comp === 'block') return 'PutBlock';
     if (method === 'PUT' && comp === 'blocklist') return 'PutBlockList';
     if (method === 'PUT' && comp === null && headers['x-ms-blob-type'] !== undefined) {
@@ -88,13 +129,31 @@ export class BlobStore {
     const segments = url.pathname.split('/').slice(1);
     const [account, container, ...rest] = segments;
     const name = rest.map(decodeURIComponent).join('/');
-    if (account !== ACCOUNT || !container || !name) {
+    const containerOp =
+      op === 'ListBlobs' || op === 'CreateContainer' || op === 'GetContainerProperties';
+    if (account !== this.account || !container || (!name && !containerOp)) {
       return this.error(headers, 400, 'InvalidUri', `not a blob path: ${url.pathname}`);
     }
-    const denied = this.authorize(op, url, headers);
+    const denied = this.authorizeOverride
+      ? this.authorizeOverride(op, url, headers)
+      : this.authorize(op, url, headers);
     if (denied) return denied;
     const key = BlobStore.keyOf(container, name);
     switch (op) {
+      case 'ListBlobs':
+        return this.listBlobs(container, url, headers);
+      case 'CreateContainer':
+        // Containers exist implicitly; creating one again is what the service calls a conflict.
+        return this.error(headers, 409, 'ContainerAlreadyExists', 'the container already exists');
+      case 'GetContainerProperties':
+        return { status: 200, headers: { ...this.common(headers), 'content-length': '0' } };
+      case 'DeleteBlob': {
+        if (!this.blobs.has(key)) {
+          return this.error(headers, 404, 'BlobNotFound', 'the specified blob does not exist');
+        }
+        this.delete(container, name);
+        return { status: 202, headers: { ...this.common(headers), 'content-length': '0' } };
+      }
       case 'PutBlock':
         return this.putBlock(key, url, headers, body);
       case 'PutBlockList':
@@ -127,7 +186,12 @@ export class BlobStore {
     if (!(expiry > Date.now())) {
       return this.error(headers, 403, 'AuthenticationFailed', 'signed expiry time has passed');
     }
-    const needed = op === 'GetBlob' || op === 'HeadBlob' ? 'r' : 'w';
+    const needed =
+      op === 'DeleteBlob'
+        ? 'd'
+        : op === 'GetBlob' || op === 'HeadBlob' || op === 'ListBlobs'
+          ? 'r'
+          : 'w';
     if (!(q.get('sp') ?? '').includes(needed)) {
       return this.error(
         headers,
@@ -137,6 +201,53 @@ export class BlobStore {
       );
     }
     return undefined;
+  }
+
+  /** List Blobs (flat): `prefix`, `marker` (the next blob name), `maxresults` (default 5000). */
+  private listBlobs(container: string, url: URL, headers: IncomingHttpHeaders): BlobResponse {
+    const prefix = url.searchParams.get('prefix') ?? '';
+    const marker = url.searchParams.get('marker') ?? '';
+    const max = Number(url.searchParams.get('maxresults') ?? '5000') || 5000;
+    const names = [...this.blobs.keys()]
+      .filter((key) => key.startsWith(`${container}/`))
+      .map((key) => key.slice(container.length + 1))
+      .filter((name) => name.startsWith(prefix) && (!marker || name >= marker))
+      .sort();
+    const page = names.slice(0, max);
+    const next = names[max];
+    const items = page
+      .map((name) => {
+        const blob = this.blobs.get(BlobStore.keyOf(container, name));
+        if (!blob) return '';
+        return (
+          `<Blob><Name>${escapeXml(name)}</Name><Properties>` +
+          `<Creation-Time>${blob.lastModified.toUTCString()}</Creation-Time>` +
+          `<Last-Modified>${blob.lastModified.toUTCString()}</Last-Modified>` +
+          `<Etag>${blob.etag}</Etag><Content-Length>${blob.data.length}</Content-Length>` +
+          `<Content-Type>${escapeXml(blob.contentType)}</Content-Type>` +
+          `<Content-MD5>${md5(blob.data)}</Content-MD5><BlobType>BlockBlob</BlobType>` +
+          `<AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred>` +
+          `<LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState>` +
+          `<ServerEncrypted>true</ServerEncrypted></Properties></Blob>`
+        );
+      })
+      .join('');
+    const body = Buffer.from(
+      `<?xml version="1.0" encoding="utf-8"?>` +
+        `<EnumerationResults ServiceEndpoint="${escapeXml(new URL(`/${this.account}`, this.origin).toString())}" ContainerName="${escapeXml(container)}">` +
+        `<Prefix>${escapeXml(prefix)}</Prefix>${marker ? `<Marker>${escapeXml(marker)}</Marker>` : ''}` +
+        `<MaxResults>${max}</MaxResults><Blobs>${items}</Blobs>` +
+        `<NextMarker>${next ? escapeXml(next) : ''}</NextMarker></EnumerationResults>`,
+    );
+    return {
+      status: 200,
+      headers: {
+        ...this.common(headers),
+        'content-type': 'application/xml',
+        'content-length': String(body.length),
+      },
+      body,
+    };
   }
 
   private putBlock(

@@ -14,6 +14,7 @@ export function recordingDeps(
     cpus: 2,
     now: () => new Date('2026-11-22T00:00:00Z'),
     progress: (line) => progressLines.push(line),
+    mask: () => {},
     progressLines,
   };
 }

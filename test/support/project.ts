@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ export async function tinyProject(
     await writeFile(file, edit.config(await readFile(file, 'utf8')));
   }
   for (const [name, text] of Object.entries(edit.files ?? {})) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), text);
   }
   if (edit.git) commitAll(dir);
@@ -50,4 +52,78 @@ export function commitAll(dir: string): void {
   ]) {
     execFileSync('git', args, { cwd: dir, env });
   }
+}
+
+/**
+ * Full data for the tiny project (`data.full: data/full/sales.csv`, git-ignored
+ * like real full data): the sample's four shops over `weeks` weeks, with a
+ * yearly-ish wave so the models have something to learn.
+ */
+export function withFullData(
+  edit: Parameters<typeof tinyProject>[0] = {},
+  weeks = 20,
+): Parameters<typeof tinyProject>[0] {
+  const rows = ['shop,week,group,sales'];
+  const start = Date.UTC(2023, 8, 4);
+  for (const [shop, group, base] of [
+    ['a0', 'a', 10],
+    ['a1', 'a', 20],
+    ['b0', 'b', 5],
+    ['b1', 'b', 40],
+  ] as const) {
+    for (let w = 0; w < weeks; w++) {
+      const week = new Date(start + w * 7 * 86_400_000).toISOString().slice(0, 10);
+      rows.push(`${shop},${week},${group},${base + ((w * 7) % 5)}`);
+    }
+  }
+  return {
+    ...edit,
+    config: (text) =>
+      (edit.config ?? ((t: string) => t))(text).replace(
+        'sample: data/sample.csv',
+        'sample: data/sample.csv\n  full: data/full/sales.csv',
+      ),
+    files: {
+      ...edit.files,
+      '.gitignore': 'reports/\n.mlops/\n__pycache__/\n.coverage\ndata/full/\n',
+      'data/full/sales.csv': rows.join('\n') + '\n',
+    },
+  };
+}
+
+/**
+ * A fresh copy of the example project's git-tracked files, committed: what a
+ * clone holds, without the generated data (data/raw, data/full) or .mlops.
+ */
+export async function exampleCopy(): Promise<string> {
+  const dir = path.join(await tempDir('mlops-example-'), 'demand-forecasting');
+  const files = execFileSync('git', ['ls-files', '-z', '.'], { cwd: EXAMPLE_PROJECT })
+    .toString()
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await cp(path.join(EXAMPLE_PROJECT, file), path.join(dir, file));
+  }
+  commitAll(dir);
+  return dir;
+}
+
+/** The example's full data file, generated as demo.sh does when it is missing (~10 s). */
+export function exampleFullData(): string {
+  const file = path.join(EXAMPLE_PROJECT, 'data/full/shipments.csv');
+  if (!existsSync(file)) {
+    const python = (args: string[]) =>
+      execFileSync('/usr/bin/python3', args, { cwd: EXAMPLE_PROJECT, stdio: 'ignore' });
+    python(['-m', 'forecasting.generate', '--out', 'data/raw', '--seed', '7']);
+    python([
+      '-m',
+      'forecasting.condition',
+      '--raw',
+      'data/raw',
+      '--out',
+      'data/full/shipments.csv',
+    ]);
+  }
+  return file;
 }

@@ -23,6 +23,10 @@ export interface StageDeps {
   now: () => Date;
   /** Per-model progress lines for long work. */
   progress: (message: string) => void;
+  /** GitHub's OIDC ID token for an audience; absent when the job may not request one. */
+  idToken?: (audience: string) => Promise<string>;
+  /** Hides a secret value from every later log line (core.setSecret on a runner). */
+  mask: (secret: string) => void;
 }
 
 export interface ActionResult {

@@ -33,6 +33,12 @@ export function runnerDeps(env: NodeJS.ProcessEnv = process.env): StageDeps {
     cpus: os.availableParallelism(),
     now: () => new Date(),
     progress: (message) => core.info(message),
+    // The runner sets these only for jobs with `permissions: id-token: write`.
+    ...(env.ACTIONS_ID_TOKEN_REQUEST_URL &&
+      env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && {
+        idToken: (audience: string) => core.getIDToken(audience),
+      }),
+    mask: (secret) => core.setSecret(secret),
   };
 }
 

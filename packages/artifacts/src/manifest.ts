@@ -18,6 +18,8 @@ export interface ModelRecord {
   baseline: Record<string, number | null>;
   /** Each gate as checked at validation: the model's value and the limit it had to meet. */
   gates: { gate: string; passed: boolean; actual: number | null; limit: number | null }[];
+  /** The platform job that trained these files, when run-training did (not basic-model-validate). */
+  job?: { id: string; url: string };
 }
 
 export interface DataRecord {
@@ -40,6 +42,15 @@ export interface Manifest {
   data: { sample: DataRecord; full?: DataRecord };
   environment: FileRecord[];
   thresholds: { gates: string[]; minCoverage?: number; stalenessDays: number };
+  /**
+   * Set on the manifest of models trained on the platform (run-training): the
+   * package's manifest with these models, the full data and this record.
+   */
+  training?: {
+    environment: string;
+    stage: string;
+    package: { name: string; manifestDigest: string };
+  };
 }
 
 /** JSON with keys sorted at every level: the same manifest always has the same text. */

@@ -6,32 +6,57 @@ import {
   promoteRelease,
   publishScoringPipeline,
   registerModel,
+  runTraining,
 } from '@mlops/stages';
 
 /** CLI options by camelCase input name (commander's keys). */
 export type Options = Record<string, string | boolean | undefined>;
 
-/** One step of a flow: an action and the inputs the flow fixes for it. */
-export type Step = { action: ActionDefinition; inputs: Options };
+/** One step of a flow: an action, the inputs the flow fixes for it, and a notice shown first. */
+export type Step = { action: ActionDefinition; inputs: Options; notice?: string };
 
-const step = (action: unknown, inputs: Options = {}): Step => ({
+const step = (action: unknown, inputs: Options = {}, notice?: string): Step => ({
   action: action as ActionDefinition,
   inputs,
+  ...(notice !== undefined && { notice }),
 });
 
-/** Main and release: validate with more epochs, package, register candidates, publish and score. */
-function deliver(environment: string): Step[] {
+/** What the flows need to know about the project before they run. */
+export interface FlowContext {
+  /** data.full as configured, and whether it is a local file that exists. */
+  fullData: { given?: string; present: boolean };
+}
+
+/**
+ * Main and release: validate with more epochs, package, train on the
+ * platform on the full data, register those candidates, publish and score.
+ * Without full data the models validated on the sample are registered.
+ */
+function deliver(environment: string, context: FlowContext): Step[] {
+  const { given, present } = context.fullData;
+  const register = present
+    ? [
+        step(runTraining, { environment }),
+        step(registerModel, { environment, training: 'latest', onGateMiss: 'skip' }),
+      ]
+    : [
+        step(
+          registerModel,
+          { environment, onGateMiss: 'skip' },
+          `${given ? `data.full (${given}) is not there` : 'data.full is not set'}, so nothing is trained on the platform: registering the models validated on the sample. ${given ? 'Generate or download the full data' : 'Set data.full'} to train on it with run-training.`,
+        ),
+      ];
   return [
     step(basicModelValidate, { stage: 'main' }),
     step(packageArtifacts, { fromStage: 'main' }),
-    step(registerModel, { environment, onGateMiss: 'skip' }),
+    ...register,
     step(publishScoringPipeline, { environment, version: 'latest', trigger: 'true' }),
   ];
 }
 
 export interface Flow {
   description: string;
-  steps: (options: Options) => Step[];
+  steps: (options: Options, context: FlowContext) => Step[];
 }
 
 /** The documented flow (DESIGN 1), stage by stage, on the configured environments. */
@@ -42,12 +67,12 @@ export const FLOWS: Record<string, Flow> = {
   },
   main: {
     description:
-      'A merge to main: validate (main epochs), package, register candidates in dev, publish and score there.',
-    steps: () => deliver('dev'),
+      'A merge to main: validate (main epochs), package, train on the full data in dev, register the candidates, publish and score there.',
+    steps: (_, context) => deliver('dev', context),
   },
   release: {
     description: 'A release branch: the same pipelines in prod.',
-    steps: () => deliver('prod'),
+    steps: (_, context) => deliver('prod', context),
   },
   promote: {
     description:
@@ -67,11 +92,11 @@ export const FLOWS: Record<string, Flow> = {
   all: {
     description:
       'PR, main, release and promote in a row, on fresh local dev and prod environments.',
-    steps: (o) => [
-      ...FLOWS.pr!.steps(o),
-      ...deliver('dev'),
-      ...deliver('prod'),
-      ...FLOWS.promote!.steps(o),
+    steps: (o, context) => [
+      ...FLOWS.pr!.steps(o, context),
+      ...deliver('dev', context),
+      ...deliver('prod', context),
+      ...FLOWS.promote!.steps(o, context),
     ],
   },
 };

@@ -12,11 +12,12 @@ import { ConfigurationError, isConfigurationError, messageOf, toTerminal } from 
 import {
   actions,
   basicModelValidate,
+  hasFullData,
   ledgerReport,
   openPlatform,
   statusReport,
 } from '@mlops/stages';
-import { FLOWS, type Options } from './flows.js';
+import { FLOWS, type FlowContext, type Options } from './flows.js';
 import { terminalDeps } from './terminal.js';
 
 /** Exit codes: 0 all checks passed, 1 a check failed, 2 bad input or config. */
@@ -106,8 +107,10 @@ export function buildProgram(): Command {
       .action(async (options: Options) => {
         if (name === 'all') await freshEnvironments(options);
         const failures: string[] = [];
-        for (const { action, inputs } of definition.steps(options)) {
+        const steps = definition.steps(options, await flowContext(options));
+        for (const { action, inputs, notice } of steps) {
           process.stderr.write(`\n── ${action.title} ──\n`);
+          if (notice) process.stderr.write(`Notice: ${notice}\n`);
           const result = await execute(action, options, inputs);
           show(result);
           if (result.failure) failures.push(result.failure);
@@ -182,6 +185,14 @@ function loadOptions(options: Options): Promise<LoadedConfig> {
     workingDirectory: typeof options.workingDirectory === 'string' ? options.workingDirectory : '.',
     config: typeof options.config === 'string' ? options.config : 'mlops.yaml',
   });
+}
+
+/** What the flows decide on: whether there is full data to train on the platform. */
+async function flowContext(options: Options): Promise<FlowContext> {
+  const loaded = await loadOptions(options);
+  return {
+    fullData: { given: loaded.config.data.full, present: await hasFullData(loaded) },
+  };
 }
 
 /** The environments the delivery flows use, where configured. */

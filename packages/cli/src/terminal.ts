@@ -34,5 +34,14 @@ export function terminalDeps(
     cpus: os.availableParallelism(),
     now: () => new Date(),
     progress: (message) => write(`${message}\n`),
+    // In a workflow step with `permissions: id-token: write`, as the actions do.
+    ...(env.ACTIONS_ID_TOKEN_REQUEST_URL &&
+      env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && {
+        idToken: async (audience: string) => (await import('@actions/core')).getIDToken(audience),
+      }),
+    mask: (secret) => {
+      // The runner's add-mask command; outside a runner there is no log to protect.
+      if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::add-mask::${secret}\n`);
+    },
   };
 }

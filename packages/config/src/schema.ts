@@ -171,13 +171,60 @@ const localEnvironment = z.strictObject({
   backend: z.literal('local').describe(backendText),
   path: relativePath.optional().describe('State folder; default .mlops/<environment>.'),
 });
+const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const azuremlEnvironment = z.strictObject({
   backend: z.literal('azureml').describe(backendText),
-  'subscription-id': z.string().min(1).describe('Azure subscription of the workspace.'),
+  'subscription-id': z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Azure subscription of the workspace; default $AZURE_SUBSCRIPTION_ID.'),
   'resource-group': z.string().min(1).describe('Resource group of the workspace.'),
   workspace: z.string().min(1).describe('Workspace name.'),
-  'tenant-id': z.string().optional().describe('Microsoft Entra tenant to sign in to.'),
-  'client-id': z.string().optional().describe('Application (client) id to sign in as.'),
+  'tenant-id': z
+    .string()
+    .optional()
+    .describe('Microsoft Entra tenant to sign in to; default $AZURE_TENANT_ID.'),
+  'client-id': z
+    .string()
+    .optional()
+    .describe('Application (client) id to sign in as; default $AZURE_CLIENT_ID.'),
+  auth: z
+    .enum(['oidc', 'secret', 'cli'])
+    .default('oidc')
+    .describe(
+      'oidc: GitHub OIDC federation, no secret (needs permissions id-token: write); secret: $AZURE_CLIENT_SECRET; cli: an existing az login.',
+    ),
+  'arm-endpoint': httpsUrl
+    .optional()
+    .describe(
+      'Resource Manager endpoint of a sovereign cloud; default https://management.azure.com.',
+    ),
+  'authority-host': httpsUrl
+    .optional()
+    .describe('Entra authority of a sovereign cloud; default https://login.microsoftonline.com.'),
+  compute: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Compute cluster that runs training jobs and batch scoring.'),
+  'job-environment': z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Azure ML environment jobs and deployments run in, e.g. azureml:sklearn-env:3 or an environment asset id.',
+    ),
+  'instance-type': z
+    .string()
+    .min(1)
+    .optional()
+    .describe('VM size of online deployments; default Standard_DS3_v2.'),
+  'poll-seconds': z
+    .number()
+    .positive()
+    .default(5)
+    .describe('How often job and endpoint states are read.'),
 });
 const environment = z.discriminatedUnion('backend', [localEnvironment, azuremlEnvironment]);
 

@@ -39,6 +39,13 @@ describe('schema', () => {
       'workspace',
       'tenant-id',
       'client-id',
+      'auth',
+      'arm-endpoint',
+      'authority-host',
+      'compute',
+      'job-environment',
+      'instance-type',
+      'poll-seconds',
     ]);
     expect(allowedKeysAt(['models'])).toEqual(['name', 'matrix', 'exclude', 'overrides']);
   });

@@ -21,7 +21,10 @@ export interface ModelVersion extends ModelRef {
   tags: Record<string, string>;
   /** Immutable once registered: manifest_digest, and for copies the source version's id. */
   properties: Record<string, string>;
-  /** Folder holding the version's files, readable by this process. */
+  /**
+   * Where the version's files are: a folder (local) or the platform's URI of
+   * them (Azure ML). Jobs take it as an input; `Registry.download` gives a folder.
+   */
   path: string;
 }
 
@@ -50,6 +53,8 @@ export interface Registry {
   names(): Promise<string[]>;
   /** Applies tag changes to several versions: all of them or none, never a mix. */
   setTags(changes: readonly TagChange[]): Promise<void>;
+  /** A folder on this machine holding the version's files (fetched once, then reused). */
+  download(version: ModelVersion): Promise<string>;
 }
 
 export interface PipelineDefinition {
@@ -115,6 +120,39 @@ export interface Pipelines {
   runs(name: string): Promise<PipelineRun[]>;
 }
 
+/** A real-time endpoint: one deployment per model version, traffic split between them. */
+export interface OnlineDefinition {
+  /** Endpoint name, e.g. `<model>-online`. */
+  name: string;
+  model: ModelRef;
+  /** The score command line, run in `codeDir` on each request's rows. */
+  command: string;
+  codeDir: string;
+  env: Record<string, string>;
+}
+
+export interface OnlineEndpoint {
+  name: string;
+  /** Percent of requests by deployment name (absent = 0). */
+  traffic: Record<string, number>;
+  deployments: { name: string; model: ModelRef }[];
+}
+
+export interface OnlineEndpoints {
+  /**
+   * Creates the endpoint when missing and the model version's deployment
+   * (create-or-update); traffic is left as it is, so a new deployment starts at 0 %.
+   */
+  deploy(
+    definition: OnlineDefinition,
+  ): Promise<{ endpoint: OnlineEndpoint; deployment: string; changed: boolean }>;
+  /** Scores CSV rows (header first, the batch columns) on one deployment: predictions.csv text. */
+  invoke(name: string, deployment: string, csv: string): Promise<string>;
+  /** Sets the split: percentages over existing deployments that sum to 100. */
+  setTraffic(name: string, traffic: Record<string, number>): Promise<OnlineEndpoint>;
+  get(name: string): Promise<OnlineEndpoint | undefined>;
+}
+
 export interface JobSpec {
   /** Shown in logs and summaries, e.g. "train demand-north-east-large-fast". */
   name: string;
@@ -122,8 +160,15 @@ export interface JobSpec {
   command: string;
   codeDir: string;
   env: Record<string, string>;
-  /** Folder the job writes to (exported as MLOPS_OUTPUT_DIR). */
+  /**
+   * What the job reads, by the environment variable that names it: a local
+   * folder (uploaded where the job runs) or a model version's `path`.
+   */
+  inputs: Record<string, string>;
+  /** Folder the job's output ends up in (exported as MLOPS_OUTPUT_DIR). */
   outputDir: string;
+  /** The model version this job produces or scores, for the platform's lineage. */
+  model?: ModelRef;
 }
 
 export interface Job {
@@ -135,6 +180,8 @@ export interface Job {
   outputDir: string;
   /** The job's log, for failures: a file path (local) or a URL. */
   log: string;
+  /** Where the platform shows the job (a URL), when it has such a page. */
+  url?: string;
   /** Why it failed, was canceled or timed out. */
   message?: string;
 }
@@ -188,6 +235,7 @@ export interface Platform {
   location: string;
   registry: Registry;
   pipelines: Pipelines;
+  endpoints: OnlineEndpoints;
   jobs: Jobs;
   ledger: Ledger;
 }

@@ -20,6 +20,7 @@ async function spec(command: string): Promise<JobSpec> {
     command,
     codeDir: root,
     env: { OVERRIDDEN: 'job' },
+    inputs: {},
     outputDir: path.join(root, 'out'),
   };
 }

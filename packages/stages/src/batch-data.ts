@@ -11,6 +11,7 @@ import {
   type Metrics,
   type Table,
 } from '@mlops/data';
+import { splitOptions } from './model-validation.js';
 
 /** A model's scoring input (no target) and the actuals the suite keeps to itself. */
 export interface BatchData {
@@ -40,13 +41,7 @@ export async function prepareBatch(
     table = await readTable(file, 'data sample');
     cache.set(file, table);
   }
-  const split = splitForModel(table, {
-    params: model.params,
-    time: data.time,
-    target: data.target,
-    keys: data.keys,
-    holdoutPeriods: data['holdout-periods'],
-  });
+  const split = splitForModel(table, splitOptions(loaded.config, model.params));
   await mkdir(dir, { recursive: true });
   await writeTable(path.join(dir, 'score.csv'), split.score.columns, split.score.rows);
   return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };

@@ -4,13 +4,17 @@ import { packageArtifacts } from './package-artifacts.js';
 import { promoteRelease } from './promote-release.js';
 import { publishScoringPipeline } from './publish-scoring-pipeline.js';
 import { registerModel } from './register-model.js';
+import { runTraining } from './run-training.js';
 
 export { basicModelValidate, type BasicModelValidateInputs } from './basic-model-validate.js';
 export { lintAndTest, type LintAndTestInputs } from './lint-and-test.js';
 export { packageArtifacts, type PackageArtifactsInputs } from './package-artifacts.js';
 export { promoteRelease, type Decision, type PromoteInputs } from './promote-release.js';
 export { publishScoringPipeline, type PublishInputs } from './publish-scoring-pipeline.js';
-export { registerModel, type RegisterModelInputs } from './register-model.js';
+export { REGISTER_CONCURRENCY, registerModel, type RegisterModelInputs } from './register-model.js';
+export { runTraining, type RunTrainingInputs } from './run-training.js';
+export type { TrainedModel, TrainingResults } from './training-results.js';
+export { hasFullData } from './full-data.js';
 export type { ModelValidation } from './model-validation.js';
 export { openPlatform } from './platform-open.js';
 export { ledgerReport, statusReport } from './status.js';
@@ -20,6 +24,7 @@ export const actions = [
   lintAndTest,
   basicModelValidate,
   packageArtifacts,
+  runTraining,
   registerModel,
   publishScoringPipeline,
   promoteRelease,

@@ -7,6 +7,7 @@ import {
   type GateResult,
   type LoadedConfig,
   type ModelSpec,
+  type ProjectConfig,
   type Stage,
 } from '@mlops/config';
 import { messageOf } from '@mlops/foundation';
@@ -18,6 +19,8 @@ import {
   splitForModel,
   writeTable,
   type Metrics,
+  type ModelData,
+  type SplitOptions,
   type Table,
 } from '@mlops/data';
 import { commandEnv, describeExit, lastLine, paramEnv } from './command-env.js';
@@ -84,13 +87,7 @@ export async function validateModel(
   const modelDir = path.join(trainOut, 'model');
   let split: ReturnType<typeof splitForModel>;
   try {
-    split = splitForModel(ctx.sample, {
-      params: model.params,
-      time: config.data.time,
-      target: config.data.target,
-      keys: config.data.keys,
-      holdoutPeriods: config.data['holdout-periods'],
-    });
+    split = splitForModel(ctx.sample, splitOptions(config, model.params));
     await mkdir(dataDir, { recursive: true });
     await writeTable(path.join(dataDir, 'train.csv'), split.train.columns, split.train.rows);
     await writeTable(path.join(dataDir, 'score.csv'), split.score.columns, split.score.rows);
@@ -116,10 +113,9 @@ export async function validateModel(
     MLOPS_OUTPUT_DIR: trainOut,
   });
   if (result.checks.train.status === 'passed') {
-    const problems = [
-      ...(await checkModelFiles(modelDir)).problems,
-      ...(await readReported(trainOut, result)),
-    ];
+    const reported = await readReported(trainOut);
+    result.reported = reported.values;
+    const problems = [...(await checkModelFiles(modelDir)).problems, ...reported.problems];
     if (problems.length)
       result.checks.train = {
         ...result.checks.train,
@@ -134,43 +130,23 @@ export async function validateModel(
     MLOPS_OUTPUT_DIR: scoreOut,
     MLOPS_MODEL_DIR: modelDir,
   });
-  if (result.checks.score.status === 'passed') {
-    try {
-      const predictions = await readPredictions(path.join(scoreOut, 'predictions.csv'), {
-        keys: config.data.keys,
-        expectedKeys: split.scoreKeys,
-        min: config.predictions.min,
-        max: config.predictions.max,
-      });
-      if (predictions.problems.length) {
-        result.checks.score = {
-          ...result.checks.score,
-          status: 'failed',
-          message: predictions.problems.join('; '),
-        };
-      } else {
-        result.metrics = computeMetrics(split.actuals, predictions.values);
-      }
-    } catch (error) {
-      result.checks.score = { ...result.checks.score, status: 'failed', message: messageOf(error) };
-    }
-  }
-  const series = config.data.keys.filter((k) => k !== config.data.time);
-  result.baseline = computeMetrics(
-    split.actuals,
-    historicalAverage(split.train, series, config.data.target, split.score),
+  const measured = await measureHoldout(
+    config,
+    split,
+    result.checks.score.status === 'passed' ? scoreOut : undefined,
   );
-  if (result.metrics) {
-    result.gates = model.gates.map((gate) =>
-      evaluateGate(gate, toNumbers(result.metrics!), toNumbers(result.baseline!)),
-    );
-    const failed = result.gates.filter((g) => !g.passed);
-    result.checks.gates = result.gates.length
-      ? {
-          status: failed.length && ctx.failOnGates ? 'failed' : 'passed',
-          message: failed.length ? failed.map(describeGate).join('; ') : undefined,
-        }
-      : SKIPPED;
+  result.baseline = measured.baseline;
+  if (measured.problems.length)
+    result.checks.score = {
+      ...result.checks.score,
+      status: 'failed',
+      message: measured.problems.join('; '),
+    };
+  if (measured.metrics) {
+    result.metrics = measured.metrics;
+    const gated = checkGates(model, measured.metrics, measured.baseline, ctx.failOnGates);
+    result.gates = gated.gates;
+    result.checks.gates = gated.check;
   }
   result.passed =
     Object.values(result.checks).every((c) => c.status !== 'failed') &&
@@ -199,34 +175,107 @@ async function runStep(
   };
 }
 
+/** How a model's rows are split: its params select rows, the latest holdout-periods are scored. */
+export function splitOptions(config: ProjectConfig, params: Record<string, string>): SplitOptions {
+  return {
+    params,
+    time: config.data.time,
+    target: config.data.target,
+    keys: config.data.keys,
+    holdoutPeriods: config.data['holdout-periods'],
+  };
+}
+
+/**
+ * Measures a model on its holdout: the predictions in `outputDir` (none when
+ * scoring did not run) against the held-back actuals, and the
+ * historical-average baseline on the same rows.
+ */
+export async function measureHoldout(
+  config: ProjectConfig,
+  split: ModelData,
+  outputDir: string | undefined,
+): Promise<{ metrics?: Metrics; baseline: Metrics; problems: string[] }> {
+  const series = config.data.keys.filter((k) => k !== config.data.time);
+  const baseline = computeMetrics(
+    split.actuals,
+    historicalAverage(split.train, series, config.data.target, split.score),
+  );
+  if (outputDir === undefined) return { baseline, problems: [] };
+  try {
+    const predictions = await readPredictions(path.join(outputDir, 'predictions.csv'), {
+      keys: config.data.keys,
+      expectedKeys: split.scoreKeys,
+      min: config.predictions.min,
+      max: config.predictions.max,
+    });
+    return predictions.problems.length
+      ? { baseline, problems: predictions.problems }
+      : { metrics: computeMetrics(split.actuals, predictions.values), baseline, problems: [] };
+  } catch (error) {
+    return { baseline, problems: [messageOf(error)] };
+  }
+}
+
+/** The model's gates on its metrics; the check fails on a miss only with `failOnGates`. */
+export function checkGates(
+  model: ModelSpec,
+  metrics: Metrics,
+  baseline: Metrics,
+  failOnGates: boolean,
+): { gates: GateResult[]; check: Check } {
+  const gates = model.gates.map((gate) =>
+    evaluateGate(gate, toNumbers(metrics), toNumbers(baseline)),
+  );
+  const failed = gates.filter((g) => !g.passed);
+  return {
+    gates,
+    check: gates.length
+      ? {
+          status: failed.length && failOnGates ? 'failed' : 'passed',
+          message: failed.length ? failed.map(describeGate).join('; ') : undefined,
+        }
+      : SKIPPED,
+  };
+}
+
 /** metrics.json from the train command: optional, but when present only finite numbers. */
-async function readReported(outputDir: string, result: ModelValidation): Promise<string[]> {
+export async function readReported(
+  outputDir: string,
+): Promise<{ values?: Record<string, number>; problems: string[] }> {
   const file = path.join(outputDir, 'metrics.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    return [];
+    return { problems: [] };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return [`metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`];
+    return {
+      problems: [
+        `metrics.json is not valid JSON (${messageOf(error)}): write a flat object of numbers`,
+      ],
+    };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'];
+    return {
+      problems: ['metrics.json must be a flat object of numbers, e.g. {"train_loss": 0.12}'],
+    };
   }
   const bad = Object.entries(parsed).filter(
     ([, v]) => typeof v !== 'number' || !Number.isFinite(v),
   );
   if (bad.length) {
-    return [
-      `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
-    ];
+    return {
+      problems: [
+        `metrics.json has values that are not finite numbers: ${bad.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
+      ],
+    };
   }
-  result.reported = parsed as Record<string, number>;
-  return [];
+  return { values: parsed as Record<string, number>, problems: [] };
 }
 
 function toNumbers(metrics: Metrics): Record<string, number> {
@@ -239,4 +288,24 @@ export function describeGate(g: GateResult): string {
   const value = g.actual === undefined ? 'no value' : g.actual.toFixed(3);
   const limit = g.limit === undefined ? 'no baseline' : g.limit.toFixed(3);
   return `${g.gate.text} (${g.gate.metric} ${value}, limit ${limit})`;
+}
+
+/** The four standard metrics as a manifest records them (null where undefined). */
+export function metricRecord(
+  metrics: Record<string, number | null> | undefined,
+): Record<string, number | null> {
+  const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
+  return { mape, rmse, rmse_zero, mae };
+}
+
+/** Gate results as a manifest records them: the gate's text, the value and the limit. */
+export function gateRecords(
+  gates: readonly GateResult[],
+): { gate: string; passed: boolean; actual: number | null; limit: number | null }[] {
+  return gates.map((g) => ({
+    gate: g.gate.text,
+    passed: g.passed,
+    actual: g.actual ?? null,
+    limit: g.limit ?? null,
+  }));
 }

@@ -19,6 +19,8 @@ import {
 import { loadConfig, selectModels, type LoadedConfig } from '@mlops/config';
 import { ConfigurationError, writeFileAtomic } from '@mlops/foundation';
 import { artifactStore } from './artifact-store.js';
+import { isUri } from './full-data.js';
+import { gateRecords, metricRecord } from './model-validation.js';
 import { renderPackageReport } from './package-report.js';
 import { runContext } from './run-context.js';
 import { TOOL } from './tool.js';
@@ -118,14 +120,9 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
           files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) })),
         ),
         files,
-        metrics: pick(result.metrics),
-        baseline: pick(result.baseline),
-        gates: result.gates.map((g) => ({
-          gate: g.gate.text,
-          passed: g.passed,
-          actual: g.actual ?? null,
-          limit: g.limit ?? null,
-        })),
+        metrics: metricRecord(result.metrics),
+        baseline: metricRecord(result.baseline),
+        gates: gateRecords(result.gates),
       });
     }
     const revision = await gitRevision(loaded.projectDir);
@@ -284,9 +281,6 @@ async function collectFolder(
   return files;
 }
 
-/** A platform data URI (azureml://…, https://…) rather than a path. */
-const isUri = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
-
 /** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
 async function gitObjects(loaded: LoadedConfig): Promise<Map<string, string>> {
   const { data, package: packaging } = loaded.config;
@@ -332,9 +326,4 @@ async function dataRecords(
       : ({ path: full } satisfies DataRecord);
   }
   return records;
-}
-
-function pick(metrics: Record<string, number | null> | undefined): Record<string, number | null> {
-  const { mape = null, rmse = null, rmse_zero = null, mae = null } = metrics ?? {};
-  return { mape, rmse, rmse_zero, mae };
 }

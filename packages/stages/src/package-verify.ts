@@ -1,6 +1,12 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { extractArchive, fileDigest, type Manifest, type ModelRecord } from '@mlops/artifacts';
+import {
+  extractArchive,
+  fileDigest,
+  type FileRecord,
+  type Manifest,
+  type ModelRecord,
+} from '@mlops/artifacts';
 import { ConfigurationError, readUserFile } from '@mlops/foundation';
 
 export interface OpenedPackage {
@@ -50,17 +56,30 @@ export async function openPackage(
 }
 
 /** Problems of one model's files against the manifest; empty when they match. */
-export async function verifyModel(opened: OpenedPackage, model: ModelRecord): Promise<string[]> {
-  const dir = path.join(opened.dir, 'models', model.name);
+export function verifyModel(opened: OpenedPackage, model: ModelRecord): Promise<string[]> {
+  return verifyFolder(opened, `models/${model.name}`, model.files);
+}
+
+/** Problems of the packaged code (`code/`) against the manifest; empty when it matches. */
+export function verifyCode(opened: OpenedPackage): Promise<string[]> {
+  return verifyFolder(opened, 'code', opened.manifest.code.files);
+}
+
+async function verifyFolder(
+  opened: OpenedPackage,
+  folder: string,
+  records: readonly FileRecord[],
+): Promise<string[]> {
+  const dir = path.join(opened.dir, folder);
   const present = (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []))
     .filter((e) => e.isFile())
     .map(
       (e) =>
-        `models/${model.name}/${path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')}`,
+        `${folder}/${path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')}`,
     );
-  const listed = new Set(model.files.map((f) => f.path));
+  const listed = new Set(records.map((f) => f.path));
   const problems = present.filter((p) => !listed.has(p)).map((p) => `${p} is not in the manifest`);
-  for (const file of model.files) {
+  for (const file of records) {
     const digest = await fileDigest(path.join(opened.dir, file.path)).catch(() => undefined);
     if (digest === undefined) problems.push(`${file.path} is missing`);
     else if (digest !== file.digest)

@@ -383,7 +383,7 @@ async function makeChampion(
 async function copyInto(version: ModelVersion, ctx: Context): Promise<ModelVersion> {
   const { version: copied, created } = await ctx.target.registry.register({
     name: version.name,
-    sourceDir: version.path,
+    sourceDir: await ctx.source.registry.download(version),
     contentDigest: version.tags.content_digest ?? '',
     tags: { ...version.tags, stage: 'candidate', source_environment: ctx.source.environment },
     properties: { ...version.properties, source_id: version.id },
@@ -425,11 +425,10 @@ async function score(
     outputDir,
     env: {
       ...jobEnv(config, 'evaluate', model.params),
-      MLOPS_DATA_DIR: batch.dir,
-      MLOPS_OUTPUT_DIR: outputDir,
-      MLOPS_MODEL_DIR: version.path,
       MLOPS_MODEL_NAME: version.name,
     },
+    inputs: { MLOPS_DATA_DIR: batch.dir, MLOPS_MODEL_DIR: version.path },
+    model: { name: version.name, version: version.version },
   });
   const done = await ctx.target.jobs.wait(job.id, {
     timeoutMs: config.score['timeout-minutes'] * 60_000,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defineAction, type StageDeps } from '@mlops/action-kit';
+import { defineAction, type ActionResult, type StageDeps } from '@mlops/action-kit';
 import { loadConfig, type LoadedConfig, type ModelSpec } from '@mlops/config';
 import { ConfigurationError, type Block } from '@mlops/foundation';
 import type { Table } from '@mlops/data';
@@ -7,6 +7,7 @@ import type { ModelVersion, Platform, PipelineRun } from '@mlops/platform';
 import { measurePredictions, prepareBatch } from './batch-data.js';
 import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
+import { releaseOnline, renderOnlineReport, type OnlineRelease } from './online-release.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
 import { pipelineName, registeredSelection, resolveVersion } from './versions.js';
@@ -20,6 +21,7 @@ export interface PublishInputs {
   trigger: boolean;
   schedule?: string;
   failOnStale: boolean;
+  mode: 'batch' | 'online';
 }
 
 interface Published {
@@ -68,12 +70,20 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
         'Fail, rather than warn, when a model was trained longer ago than staleness-days.',
       default: 'false',
     },
+    mode: {
+      description:
+        'batch: a batch scoring pipeline per model; online: a real-time endpoint, released blue/green (new deployment at 0 %, a smoke request, then all traffic; the previous deployment is kept for rollback).',
+      default: 'batch',
+      values: ['batch', 'online'],
+    },
   },
   outputs: {
     'pipeline-name': 'Published pipeline names, comma-separated.',
     'run-id': 'Run ids when triggered, in the same order.',
     predictions: 'Folders holding each run’s predictions.csv, in the same order.',
     'rows-scored': 'Rows scored per run, in the same order.',
+    endpoint: 'Online endpoints (mode online), comma-separated.',
+    deployment: 'The deployment serving each of them, in the same order.',
   },
   parseInputs: (read) => ({
     workingDirectory: read.string('working-directory'),
@@ -84,6 +94,7 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
     trigger: read.boolean('trigger'),
     schedule: read.optional('schedule'),
     failOnStale: read.boolean('fail-on-stale'),
+    mode: read.enum('mode'),
   }),
   execute: async (inputs, deps) => {
     if (!/^(champion|latest|\d+)$/.test(inputs.version)) {
@@ -100,6 +111,10 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
         `input 'schedule' must be a cron expression of five fields, e.g. "0 6 * * 1", got "${inputs.schedule}"`,
       );
     }
+    if (inputs.mode === 'online' && (inputs.trigger || inputs.schedule))
+      throw new ConfigurationError(
+        `inputs 'trigger' and 'schedule' are for batch scoring: leave them out with mode online`,
+      );
     const loaded = await loadConfig({
       workingDirectory: inputs.workingDirectory,
       config: inputs.config,
@@ -110,6 +125,8 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
       deps.logger.info(`${name} has no version in ${platform.environment}: left out`);
     const run = runContext(deps.baseEnv);
     const tables = new Map<string, Table>();
+    if (inputs.mode === 'online')
+      return releaseAll(loaded, models, platform, { inputs, deps, run, tables });
     const results: Published[] = [];
     for (const model of models) {
       const result = await publishOne(loaded, model, platform, { inputs, deps, run, tables });
@@ -140,6 +157,8 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
         'run-id': published.map((r) => r.run?.id ?? '').join(','),
         predictions: published.map((r) => r.run?.output ?? '').join(','),
         'rows-scored': published.map((r) => String(r.rows ?? '')).join(','),
+        endpoint: '',
+        deployment: '',
       },
       report: renderPublishReport(results, platform, inputs.trigger),
       failure: problems.length
@@ -148,6 +167,46 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
     };
   },
 });
+
+/** Mode online: each model's endpoint released blue/green, one after another. */
+async function releaseAll(
+  loaded: LoadedConfig,
+  models: ModelSpec[],
+  platform: Platform,
+  ctx: { inputs: PublishInputs; deps: StageDeps; run: RunContext; tables: Map<string, Table> },
+): Promise<ActionResult> {
+  const results: OnlineRelease[] = [];
+  for (const model of models) {
+    const result = await releaseOnline(loaded, model, platform, {
+      which: ctx.inputs.version,
+      run: ctx.run,
+      tables: ctx.tables,
+    });
+    results.push(result);
+    ctx.deps.progress(
+      `${model.name}: ${result.problem ?? `${result.deployment} serves all traffic${result.unchanged ? ' (unchanged)' : ''}`}`,
+    );
+  }
+  const failed = results.filter((r) => r.problem);
+  const served = results.filter((r) => !r.problem);
+  return {
+    outputs: {
+      'pipeline-name': '',
+      'run-id': '',
+      predictions: '',
+      'rows-scored': '',
+      endpoint: served.map((r) => r.endpoint).join(','),
+      deployment: served.map((r) => r.deployment).join(','),
+    },
+    report: renderOnlineReport(results, platform),
+    failure: failed.length
+      ? `Online release failed for ${failed.length} of ${results.length}: ${failed
+          .slice(0, 3)
+          .map((r) => `${r.model}: ${r.problem}`)
+          .join('; ')}${failed.length > 3 ? '; …' : ''}`
+      : undefined,
+  };
+}
 
 async function publishOne(
   loaded: LoadedConfig,

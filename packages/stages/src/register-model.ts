@@ -1,4 +1,5 @@
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { defineAction, type StageDeps } from '@mlops/action-kit';
@@ -11,13 +12,21 @@ import {
   type ModelRecord,
 } from '@mlops/artifacts';
 import { loadConfig, type LoadedConfig } from '@mlops/config';
-import { ConfigurationError, readUserFile, type Block } from '@mlops/foundation';
+import {
+  ConfigurationError,
+  mapLimit,
+  readUserFile,
+  writeFileAtomic,
+  type Block,
+} from '@mlops/foundation';
 import type { ModelVersion, Platform } from '@mlops/platform';
-import { artifactStore, packagesFolder } from './artifact-store.js';
+import { fetchPackage } from './artifact-store.js';
 import { formatNumber } from './format.js';
-import { openPackage, verifyModel, type OpenedPackage } from './package-verify.js';
+import { metricRecord } from './model-validation.js';
+import { openPackage, verifyModel } from './package-verify.js';
 import { openPlatform } from './platform-open.js';
 import { runContext, type RunContext } from './run-context.js';
+import { modelFiles, readTrainingResults, trainingResultsFile } from './training-results.js';
 
 export interface RegisterModelInputs {
   workingDirectory: string;
@@ -25,11 +34,15 @@ export interface RegisterModelInputs {
   environment: string;
   artifact?: string;
   modelDir?: string;
+  training?: string;
   models: string[];
   force: boolean;
   reason: string;
   onGateMiss: 'fail' | 'skip';
 }
+
+/** Models registered at once: a remote registry's round trips overlap, a local one's lock serialises. */
+export const REGISTER_CONCURRENCY = 8;
 
 /** Copied next to the model files of every version: where it came from. */
 const MANIFEST_FILE = 'mlops-manifest.json';
@@ -39,6 +52,8 @@ interface Registered {
   version?: ModelVersion;
   created?: boolean;
   refused?: string;
+  /** Whether force: true would register it (a gate miss, not a failed training). */
+  forcible?: boolean;
 }
 
 export const registerModel = defineAction<RegisterModelInputs>({
@@ -60,8 +75,14 @@ export const registerModel = defineAction<RegisterModelInputs>({
         'Register this folder of model files instead of a package (one model, named by models); it has no validated metrics, so it needs force: true.',
       default: '',
     },
+    training: {
+      description:
+        'Register the models run-training trained on the platform: the path of its results.json, or latest for the last run in this environment.',
+      default: '',
+    },
     models: {
-      description: 'Model names or globs within the package; empty for all of them.',
+      description:
+        'Model names or globs within the package (or training run); empty for all of them.',
       default: '',
     },
     force: {
@@ -71,7 +92,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
     reason: { description: 'Why, for the ledger.', default: '' },
     'on-gate-miss': {
       description:
-        'A model that misses a gate is not registered; fail the step for it (fail) or only report it (skip).',
+        'A model that misses a gate (or whose training job failed) is not registered; fail the step for it (fail) or only report it (skip).',
       default: 'fail',
       values: ['fail', 'skip'],
     },
@@ -88,6 +109,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
     environment: read.string('environment'),
     artifact: read.optional('artifact'),
     modelDir: read.optional('model-dir'),
+    training: read.optional('training'),
     models: read.list('models'),
     force: read.boolean('force'),
     reason: read.string('reason'),
@@ -98,42 +120,49 @@ export const registerModel = defineAction<RegisterModelInputs>({
       workingDirectory: inputs.workingDirectory,
       config: inputs.config,
     });
+    if (inputs.modelDir && inputs.training) {
+      throw new ConfigurationError(
+        `set model-dir or training, not both: model-dir registers one folder, training the models of a run-training run`,
+      );
+    }
     const run = runContext(deps.baseEnv);
     const platform = await openPlatform(loaded, inputs.environment, deps);
     const workDir = path.join(loaded.projectDir, '.mlops', 'tmp');
     await mkdir(workDir, { recursive: true });
     const source = inputs.modelDir
       ? await folderSource(loaded, path.resolve(loaded.projectDir, inputs.modelDir), inputs.models)
-      : await packageSource(
-          await fetchPackage(inputs.artifact, loaded, run, deps),
-          inputs.models,
-          platform,
-          workDir,
-        );
+      : inputs.training
+        ? await trainingSource(loaded, inputs, platform, { run, deps, workDir })
+        : await packageSource(
+            await fetchPackage(inputs.artifact, loaded, run, deps),
+            inputs.models,
+            platform,
+            workDir,
+          );
     try {
       const models = source.models;
-      const results: Registered[] = [];
-      for (const model of models) {
-        results.push(
-          await registerOne(source, model, platform, {
-            run,
-            deps,
-            force: inputs.force,
-            reason: inputs.reason,
-            workDir,
-          }),
-        );
-        const last = results[results.length - 1]!;
+      const results = await mapLimit(models, REGISTER_CONCURRENCY, async (model) => {
+        const result = await registerOne(source, model, platform, {
+          run,
+          deps,
+          force: inputs.force,
+          reason: inputs.reason,
+          workDir,
+        });
         deps.progress(
-          last.refused
-            ? `${model.name}: refused (${last.refused})`
-            : `${model.name}: version ${last.version!.version} ${last.created ? 'registered' : 'already registered'}`,
+          result.refused
+            ? `${model.name}: refused (${result.refused})`
+            : `${model.name}: version ${result.version!.version} ${result.created ? 'registered' : 'already registered'}`,
         );
-      }
+        return result;
+      });
       const done = results.filter((r) => r.version);
       const refused = results.filter((r) => r.refused);
       for (const r of refused)
         deps.logger.warning(`${r.model.name} was not registered: ${r.refused}`);
+      const hint = refused.some((r) => r.forcible)
+        ? 'Improve them, or pass force: true to register anyway'
+        : 'Fix their training and run run-training again';
       return {
         outputs: {
           'model-name': done.map((r) => r.model.name).join(','),
@@ -147,9 +176,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
             ? `${refused.length} of ${results.length} models were not registered: ${refused
                 .slice(0, 3)
                 .map((r) => `${r.model.name} (${r.refused})`)
-                .join(
-                  '; ',
-                )}${refused.length > 3 ? '; …' : ''}. Improve them, or pass force: true to register anyway`
+                .join('; ')}${refused.length > 3 ? '; …' : ''}. ${hint}`
             : undefined,
       };
     } finally {
@@ -157,19 +184,6 @@ export const registerModel = defineAction<RegisterModelInputs>({
     }
   },
 });
-
-async function fetchPackage(
-  artifact: string | undefined,
-  loaded: LoadedConfig,
-  run: RunContext,
-  deps: StageDeps,
-): Promise<{ name: string; folder: string }> {
-  const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-  return {
-    name,
-    folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
-  };
-}
 
 /** The version already holding a model's content, if any. */
 async function registeredVersion(
@@ -189,6 +203,10 @@ interface Source {
   git: { sha: string; ref: string };
   /** Tags naming the source on every version. */
   tags: Record<string, string>;
+  /** Tags of one model's version beyond those (its training job). */
+  modelTags?(model: ModelRecord): Record<string, string>;
+  /** Why a model cannot be registered at all (its training failed), if so. */
+  refusal?(model: ModelRecord): string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -210,9 +228,11 @@ async function packageSource(
       `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`,
     ),
   ) as Manifest;
-  const models = pickModels({ name: pkg.name, manifest }, patterns);
-  const pending: ModelRecord[] = [];
-  for (const model of models) if (!(await registeredVersion(platform, model))) pending.push(model);
+  const models = pickModels(manifest.models, `package ${pkg.name}`, patterns);
+  const registered = await mapLimit(models, REGISTER_CONCURRENCY, (model) =>
+    registeredVersion(platform, model),
+  );
+  const pending = models.filter((_, i) => !registered[i]);
   const source: Source = {
     label: `package \`${pkg.name}\``,
     models,
@@ -244,6 +264,101 @@ async function packageSource(
     filesOf: (model) => path.join(opened.dir, 'models', model.name),
     manifest: { file: path.join(opened.dir, 'manifest.json'), value: opened.manifest },
     dispose: opened.dispose,
+  };
+}
+
+/**
+ * The models of a run-training run in this environment: the files each
+ * succeeded job wrote, with the package's lineage manifest extended by the
+ * run (these models and their metrics, the full data, the training record).
+ * A model whose job failed is there to be reported, never registered.
+ */
+async function trainingSource(
+  loaded: LoadedConfig,
+  inputs: RegisterModelInputs,
+  platform: Platform,
+  ctx: { run: RunContext; deps: StageDeps; workDir: string },
+): Promise<Source> {
+  const file = trainingResultsFile(loaded.projectDir, platform.environment, inputs.training!);
+  const results = await readTrainingResults(file, platform.environment);
+  if (inputs.artifact && inputs.artifact !== results.package.name) {
+    throw new ConfigurationError(
+      `training results ${file} trained package ${results.package.name}, not ${inputs.artifact}: leave artifact empty, or run run-training on ${inputs.artifact}`,
+    );
+  }
+  const pkg = await fetchPackage(results.package.name, loaded, ctx.run, ctx.deps);
+  const manifest = JSON.parse(
+    await readUserFile(
+      path.join(pkg.folder, 'manifest.json'),
+      'package manifest',
+      `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`,
+    ),
+  ) as Manifest;
+  if (manifestDigest(manifest) !== results.package.manifestDigest) {
+    throw new ConfigurationError(
+      `package ${pkg.name} changed after training (its manifest digest differs from ${file}): run run-training again`,
+    );
+  }
+  const trained = new Map(results.models.map((m) => [m.name, m]));
+  const records: ModelRecord[] = results.models.map((m) => ({
+    name: m.name,
+    params: m.params,
+    epochs: m.epochs,
+    digest: m.digest ?? '',
+    files: m.files.map((f) => ({ ...f, path: `models/${m.name}/${f.path}` })),
+    metrics: metricRecord(m.metrics),
+    baseline: metricRecord(m.baseline),
+    gates: m.gates,
+    job: { id: m.job.id, url: m.job.url },
+  }));
+  const models = pickModels(records, `training results ${file}`, inputs.models);
+  // Every file is checked before anything is registered: all or nothing.
+  for (const model of models) {
+    const result = trained.get(model.name)!;
+    if (!result.passed || (await registeredVersion(platform, model))) continue;
+    const files = await modelFiles(result.modelDir).catch(() => []);
+    if (treeDigest(files) !== model.digest) {
+      throw new ConfigurationError(
+        `training results ${file}, model ${model.name}: the files in ${result.modelDir} are not those the job wrote (changed after training?): run run-training again`,
+      );
+    }
+  }
+  const extended: Manifest = {
+    ...manifest,
+    stage: results.stage,
+    models: records.filter((m) => trained.get(m.name)!.passed),
+    data: {
+      ...manifest.data,
+      full: { path: results.data.full, digest: results.data.digest, bytes: results.data.bytes },
+    },
+    training: {
+      environment: results.environment,
+      stage: results.stage,
+      package: { name: pkg.name, manifestDigest: results.package.manifestDigest },
+    },
+  };
+  const manifestFile = path.join(
+    ctx.workDir,
+    `training-manifest-${randomBytes(6).toString('hex')}.json`,
+  );
+  await writeFileAtomic(manifestFile, JSON.stringify(extended, null, 2) + '\n');
+  return {
+    label: `training run \`${file}\``,
+    models,
+    filesOf: (model) => trained.get(model.name)!.modelDir,
+    manifest: { file: manifestFile, value: extended },
+    git: manifest.git,
+    tags: { package: pkg.name },
+    modelTags: (model): Record<string, string> =>
+      model.job ? { job_id: model.job.id, job_url: model.job.url } : {},
+    refusal: (model) => {
+      const result = trained.get(model.name)!;
+      if (result.passed) return undefined;
+      return result.state === 'succeeded'
+        ? `its training job ${result.job.id} left no usable model: ${result.problem ?? 'unknown'}`
+        : `its training ${result.problem ?? `job ${result.job.id} ${result.state}`} (log: ${result.job.url})`;
+    },
+    dispose: () => rm(manifestFile, { force: true }),
   };
 }
 
@@ -307,6 +422,8 @@ async function registerOne(
   platform: Platform,
   ctx: { run: RunContext; deps: StageDeps; force: boolean; reason: string; workDir: string },
 ): Promise<Registered> {
+  const unusable = source.refusal?.(model);
+  if (unusable) return { model, refused: unusable, forcible: false };
   const missed = model.gates.filter((g) => !g.passed);
   const existing = await registeredVersion(platform, model);
   if (existing) {
@@ -317,6 +434,7 @@ async function registerOne(
     const unmeasured = Object.values(model.metrics).every((v) => v === null);
     return {
       model,
+      forcible: true,
       refused: unmeasured
         ? `has no validated metrics, so ${missed.map((g) => g.gate).join(', ')} cannot be checked`
         : `misses ${missed.map((g) => `${g.gate} (${formatNumber(g.actual)} against ${formatNumber(g.limit)})`).join(', ')}`,
@@ -338,6 +456,7 @@ async function registerOne(
         data_digest: manifest?.data.full?.digest ?? manifest?.data.sample.digest ?? '',
         run_url: manifest?.run.url || ctx.run.url,
         ...source.tags,
+        ...source.modelTags?.(model),
         ...metricTags(model),
       },
       properties: manifest
@@ -395,36 +514,19 @@ function metricTags(model: ModelRecord): Record<string, string> {
 }
 
 function pickModels(
-  opened: Pick<OpenedPackage, 'name' | 'manifest'>,
+  models: ModelRecord[],
+  where: string,
   patterns: readonly string[],
 ): ModelRecord[] {
-  if (!patterns.length) return opened.manifest.models;
+  if (!patterns.length) return models;
   const matchers = patterns.map((p) => ({ p, test: picomatch(p) }));
-  const unmatched = matchers.filter(
-    (m) => !opened.manifest.models.some((model) => m.test(model.name)),
-  );
+  const unmatched = matchers.filter((m) => !models.some((model) => m.test(model.name)));
   if (unmatched.length) {
     throw new ConfigurationError(
-      `models: "${unmatched[0]!.p}" matches none of the ${opened.manifest.models.length} models in package ${opened.name}`,
+      `models: "${unmatched[0]!.p}" matches none of the ${models.length} models in ${where}`,
     );
   }
-  return opened.manifest.models.filter((model) => matchers.some((m) => m.test(model.name)));
-}
-
-async function newestPackage(root: string): Promise<string> {
-  const names = await readdir(root).catch(() => [] as string[]);
-  const dated = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      time: (await stat(path.join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
-    })),
-  );
-  const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
-  if (!newest)
-    throw new ConfigurationError(
-      `no package in ${root}: run package-artifacts first, or set the artifact input`,
-    );
-  return newest.name;
+  return models.filter((model) => matchers.some((m) => m.test(model.name)));
 }
 
 function renderRegisterReport(

@@ -86,7 +86,12 @@ export class LocalJobs implements Jobs {
         ['-c', WRAPPER, 'mlops-job', this.exitFile(id), spec.command],
         {
           cwd: spec.codeDir,
-          env: { ...this.context.baseEnv, ...spec.env, MLOPS_OUTPUT_DIR: outputDir },
+          env: {
+            ...this.context.baseEnv,
+            ...spec.env,
+            ...spec.inputs,
+            MLOPS_OUTPUT_DIR: outputDir,
+          },
           detached: true,
           stdio: ['ignore', log.fd, log.fd],
         },

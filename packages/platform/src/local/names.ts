@@ -4,7 +4,7 @@ import { ConfigurationError } from '@mlops/foundation';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 /** Names become folder and file names, so nothing else (no '/', no '..') gets through. */
-export function checkName(kind: 'model' | 'pipeline', name: string): void {
+export function checkName(kind: 'model' | 'pipeline' | 'endpoint', name: string): void {
   if (!NAME.test(name)) {
     throw new ConfigurationError(
       `invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, '-', '_' and '.', ` +

@@ -107,11 +107,10 @@ export class LocalPipelines implements Pipelines {
       outputDir: output,
       env: {
         ...pipeline.env,
-        MLOPS_MODEL_DIR: model.path,
-        MLOPS_DATA_DIR: input,
         MLOPS_MODEL_NAME: model.name,
         MLOPS_MODEL_VERSION: String(model.version),
       },
+      inputs: { MLOPS_MODEL_DIR: model.path, MLOPS_DATA_DIR: input },
     });
     const record: RunRecord = {
       id,

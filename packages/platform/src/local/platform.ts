@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Platform } from '../port.js';
 import type { LocalContext, LocalPlatformOptions } from './context.js';
+import { LocalEndpoints } from './endpoints.js';
 import { LocalJobs } from './jobs.js';
 import { LocalLedger } from './ledger.js';
 import { LocalPipelines } from './pipelines.js';
@@ -31,6 +32,7 @@ export async function openLocalPlatform(options: LocalPlatformOptions): Promise<
     location: stateDir,
     registry,
     pipelines: new LocalPipelines(context, registry, jobs),
+    endpoints: new LocalEndpoints(context, registry, jobs),
     jobs,
     ledger: new LocalLedger(context),
   };

@@ -109,6 +109,11 @@ export class LocalRegistry implements Registry {
     return names.sort();
   }
 
+  /** Local versions are folders already. */
+  download(version: ModelVersion): Promise<string> {
+    return Promise.resolve(version.path);
+  }
+
   async setTags(changes: readonly TagChange[]): Promise<void> {
     for (const change of changes) checkName('model', change.name);
     if (changes.length === 0) return;

@@ -57,7 +57,14 @@ switch (task.action) {
     const { command, codeDir, outputDir } = task;
     console.log(
       JSON.stringify(
-        await platform.jobs.submit({ name: 'detached', command, codeDir, outputDir, env: {} }),
+        await platform.jobs.submit({
+          name: 'detached',
+          command,
+          codeDir,
+          outputDir,
+          env: {},
+          inputs: {},
+        }),
       ),
     );
     break;
