@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from './arm-emulator/index.js';
@@ -104,6 +104,44 @@ describe('the delivery actions on Azure ML (emulated)', () => {
       expect(endpoint?.properties).toMatchObject({ traffic: { v1: 100 } });
     },
   );
+
+  it('converges on a re-run after registering stopped between the version and its ledger event', async () => {
+    await mkdir(path.join(project, 'retrained'), { recursive: true });
+    await writeFile(path.join(project, 'retrained/model.json'), '{"means": {"b0": 6, "b1": 39}}');
+    const inputs = {
+      environment: 'prod',
+      'model-dir': 'retrained',
+      models: 'tiny-b',
+      force: 'true',
+    };
+    const ledgerDown = emu.faults.add({
+      method: 'PUT',
+      path: '/data/mlops-ledger/versions/',
+      kind: 'status',
+      status: 500,
+      times: Infinity,
+    });
+    const failed = await step('register-model', inputs, false);
+    ledgerDown.remove();
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(
+      /::error::Register model stopped on an unexpected error: appending ledger event \d+ in workspace mlw-prod \(resource group rg-forecast, subscription [^)]+\) failed: /,
+    );
+    const rerun = await step('register-model', inputs);
+    expect(rerun.outputs).toMatchObject({ created: 'false', 'model-version': '2' });
+    expect(emu.state.modelVersions('mlw-prod', 'tiny-b')).toHaveLength(2);
+    const events = emu.state
+      .versions('mlw-prod', 'data', 'mlops-ledger')
+      .map(
+        (v) =>
+          JSON.parse(v.properties.description as string) as {
+            kind: string;
+            model?: { name: string };
+          },
+      )
+      .filter((e) => e.model?.name === 'tiny-b' && e.kind === 'force');
+    expect(events).toHaveLength(1);
+  });
 
   it('fails with one line naming the fix when the job may not request an OIDC token', async () => {
     const run = await runBundle(
