@@ -7,6 +7,8 @@ import {
   basicModelValidate,
   lintAndTest,
   packageArtifacts,
+  plan,
+  prComment,
   promoteRelease,
   publishScoringPipeline,
   registerModel,
@@ -465,5 +467,46 @@ export const cases: BadInputCase[] = [
       actionError(promoteRelease as ActionDefinition, await tinyProject({ git: true }), {
         'from-environment': 'qa',
       }),
+  },
+  {
+    name: 'model paths that are not a list',
+    run: () =>
+      configError(
+        BASE.replace(
+          '    group: [a, b]',
+          '    group: [a, b]\n  overrides:\n    tiny-a: { paths: models/a }',
+        ),
+      ),
+  },
+  {
+    name: 'plan against a base that is not a commit',
+    run: async () =>
+      actionError(plan as ActionDefinition, await tinyProject({ git: true }), { base: 'nope' }),
+  },
+  {
+    name: 'plan with no jobs allowed',
+    run: async () =>
+      actionError(plan as ActionDefinition, await tinyProject({ git: true }), { 'max-jobs': '0' }),
+  },
+  {
+    name: 'plan outside a git checkout',
+    run: async () => actionError(plan as ActionDefinition, await tinyProject()),
+  },
+  {
+    name: 'pr-comment with champions that are not status JSON',
+    run: async () => {
+      const project = await tinyProject({ files: { 'champions.json': '[1, 2]' } });
+      return actionError(prComment as ActionDefinition, project, { champions: 'champions.json' });
+    },
+  },
+  {
+    name: 'pr-comment on a pull request without a token',
+    run: async () =>
+      actionError(prComment as ActionDefinition, await tinyProject(), { 'pull-request': '7' }),
+  },
+  {
+    name: 'pr-comment on a pull request number that is not one',
+    run: async () =>
+      actionError(prComment as ActionDefinition, await tinyProject(), { 'pull-request': '#7' }),
   },
 ];

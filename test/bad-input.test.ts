@@ -106,6 +106,19 @@ const expected: Record<string, string> = {
     'input \'version\' must be latest or a version number, got "newest"',
   'promote from an unknown environment':
     'environment "qa" is not in <project>/mlops.yaml: use one of local, dev, prod',
+  'model paths that are not a list':
+    '/project/mlops.yaml:15:22: models.overrides.tiny-a.paths: expected a list, found "models/a"',
+  'plan against a base that is not a commit':
+    'input \'base\': "nope" is not a commit in <project> (fetch it first, e.g. actions/checkout with fetch-depth: 0)',
+  'plan with no jobs allowed': 'input \'max-jobs\' must be an integer >= 1 and <= 256, got "0"',
+  'plan outside a git checkout':
+    '<project> is not in a git checkout: plan compares commits (run it in a clone)',
+  'pr-comment with champions that are not status JSON':
+    'input \'champions\': <project>/champions.json is not the JSON of `mlops status --json` ({"environments": […]})',
+  'pr-comment on a pull request without a token':
+    "input 'token' is empty: pass a token that may comment on pull requests (default ${{ github.token }}, with permissions pull-requests: write)",
+  'pr-comment on a pull request number that is not one':
+    'input \'pull-request\' must be an integer >= 1, got "#7"',
 };
 
 describe('bad input gets an exact, actionable error', () => {

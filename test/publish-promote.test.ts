@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordingLogger } from '@mlops/foundation';
+import { RecordingLogger, toMarkdown } from '@mlops/foundation';
 import { openLocalPlatform } from '@mlops/platform';
 import {
   packageArtifacts,
@@ -183,6 +183,20 @@ describe('promote-release', () => {
       'rollback',
     ]);
     expect((await local.ledger.verify()).ok).toBe(true);
+
+    // The summary charts challenger against champion, and the champion history from the
+    // ledger (forced registrations are no champion change); one period per day.
+    expect(toMarkdown(better.report)).toMatch(
+      /Bars: challenger MAPE, highest first; orange line: champion MAPE, on the same data\.\n\n```mermaid\n.*\nxychart-beta horizontal\n {2}title "Challenger vs champion MAPE in local"\n {2}x-axis \["tiny-a"\]\n/,
+    );
+    const changes = ['v1 promoted', 'v2 promoted', 'v3 forced', 'v2 rolled back'];
+    expect(toMarkdown(back.report)).toMatch(
+      new RegExp(
+        `\`\`\`mermaid\ntimeline\n {2}title Champion history in local\n {2}[\\d-]+ : ${changes
+          .map((c) => `tiny-a ${c}`)
+          .join('(?: : |\n {2}[\\d-]+ : )')}\n\`\`\``,
+      ),
+    );
   });
 
   it('copies a dev version into prod, keeping where it came from', async () => {

@@ -38,8 +38,9 @@ describe('register-model', () => {
       await readFile(path.join(version.path, 'mlops-manifest.json'), 'utf8'),
     );
     expect(manifest.models.map((m: { name: string }) => m.name)).toEqual(['tiny-a', 'tiny-b']);
+    // Models register in parallel: the ledger has one event each, in either order.
     const events = await local.ledger.list();
-    expect(events.map((e) => [e.kind, e.model?.name, e.model?.version])).toEqual([
+    expect(events.map((e) => [e.kind, e.model?.name, e.model?.version]).sort()).toEqual([
       ['register', 'tiny-a', 1],
       ['register', 'tiny-b', 1],
     ]);
@@ -112,7 +113,7 @@ describe('register-model', () => {
     const rerun = await runStage(registerModel, project);
     expect(rerun.outputs.created).toBe('false,false');
     const events = await (await platform(project)).ledger.list();
-    expect(events.map((e) => [e.kind, e.model?.name])).toEqual([
+    expect(events.map((e) => [e.kind, e.model?.name]).sort()).toEqual([
       ['register', 'tiny-a'],
       ['register', 'tiny-b'],
     ]);

@@ -8,5 +8,8 @@ export default defineConfig({
     setupFiles: ['test/setup/isolate.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // @actions/workflow-parser imports its schema JSON without an import
+    // attribute, which Node refuses: let vite load it instead.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

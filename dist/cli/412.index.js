@@ -29809,7 +29809,7 @@ var import_defaultRetryPolicy = __webpack_require__(48170);
 var import_userAgentPolicy = __webpack_require__(32799);
 var import_tlsPolicy = __webpack_require__(75798);
 var import_formDataPolicy = __webpack_require__(75497);
-var import_bearerTokenAuthenticationPolicy = __webpack_require__(49306);
+var import_bearerTokenAuthenticationPolicy = __webpack_require__(26925);
 var import_ndJsonPolicy = __webpack_require__(36827);
 var import_auxiliaryAuthenticationHeaderPolicy = __webpack_require__(42262);
 var import_agentPolicy = __webpack_require__(18554);
@@ -30059,7 +30059,7 @@ function auxiliaryAuthenticationHeaderPolicy(options) {
 
 /***/ }),
 
-/***/ 49306:
+/***/ 26925:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var __defProp = Object.defineProperty;
@@ -33373,7 +33373,7 @@ __export(createPipelineFromOptions_exports, {
   createPipelineFromOptions: () => createPipelineFromOptions
 });
 module.exports = __toCommonJS(createPipelineFromOptions_exports);
-var import_logPolicy = __webpack_require__(69510);
+var import_logPolicy = __webpack_require__(47129);
 var import_pipeline = __webpack_require__(22338);
 var import_userAgentPolicy = __webpack_require__(91691);
 var import_defaultRetryPolicy = __webpack_require__(32462);
@@ -35447,7 +35447,7 @@ var import_retryPolicy = __webpack_require__(43345);
 var import_systemErrorRetryPolicy = __webpack_require__(92418);
 var import_throttlingRetryPolicy = __webpack_require__(24728);
 var import_formDataPolicy = __webpack_require__(14197);
-var import_logPolicy = __webpack_require__(69510);
+var import_logPolicy = __webpack_require__(47129);
 var import_multipartPolicy = __webpack_require__(27427);
 var import_proxy = __webpack_require__(80067);
 var import_redirectPolicy = __webpack_require__(92187);
@@ -35460,7 +35460,7 @@ var import_userAgentPolicy = __webpack_require__(91691);
 
 /***/ }),
 
-/***/ 69510:
+/***/ 47129:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var __defProp = Object.defineProperty;

@@ -42947,6 +42947,13 @@ function toMarkdown(report) {
             }
             case 'details':
                 return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+            case 'mermaid': {
+                // A fence longer than any run of backticks in the chart, so none can close it early.
+                const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+                const fence = '`'.repeat(Math.max(3, longest + 1));
+                const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+                return block.caption ? `${block.caption}\n\n${chart}` : chart;
+            }
         }
     });
     return parts.join('\n\n') + '\n';
@@ -42982,9 +42989,11 @@ function toTerminal(report) {
                     .split('\n')
                     .map((l) => `    ${l}`)
                     .join('\n')}`;
+            case 'mermaid':
+                return block.fallback === undefined ? undefined : plain(block.fallback);
         }
     });
-    return parts.join('\n') + '\n';
+    return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 function renderTextTable(headers, rows) {
     const cells = [headers, ...rows].map((row) => row.map(plain));
@@ -52888,6 +52897,9 @@ const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'
 const modelTuning = {
     epochs: epochOverrides.optional(),
     gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+    paths: array(schemas_string().min(1))
+        .optional()
+        .describe('Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.'),
 };
 const namedModel = strictObject({
     name: schemas_string().min(1).describe('The model’s registry name.'),
@@ -53131,6 +53143,7 @@ function expandModels(config, problems) {
             params: stringify(entry.params),
             epochs: { ...defaults, ...definedOnly(entry.epochs) },
             gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+            paths: fillParams(entry.paths ?? [], stringify(entry.params)),
         }));
     }
     const keys = Object.keys(section.matrix);
@@ -53163,15 +53176,22 @@ function expandModels(config, problems) {
     return kept.map(({ name, params }) => {
         let epochs = { ...defaults };
         let gates = projectGates;
+        let paths = [];
         for (const { matches, tuning } of overrides) {
             if (!matches(name))
                 continue;
             epochs = { ...epochs, ...definedOnly(tuning.epochs) };
             if (tuning.gates)
                 gates = tuning.gates.map(parseGate);
+            if (tuning.paths)
+                paths = fillParams(tuning.paths, params);
         }
-        return { name, params, epochs, gates };
+        return { name, params, epochs, gates, paths };
     });
+}
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths, params) {
+    return paths.map((p) => p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key) => params[key] ?? all));
 }
 /** Problems that only show once the models are named: bad or repeated names. */
 function checkModelNames(config, models, problems) {
@@ -61134,7 +61154,37 @@ function plural(count, word, many = `${word}s`) {
     return `${count} ${count === 1 ? word : many}`;
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/report-links.ts
+/** A Markdown link when `url` is a web address, else the text as code. */
+function linkOr(text, url) {
+    return url && /^https?:\/\//.test(url)
+        ? `[${text.replace(/[[\]]/g, '')}](${url})`
+        : `\`${text}\``;
+}
+/** "run 123, attempt 2" for GITHUB_RUN_ID-ATTEMPT ids. */
+function runName(run) {
+    const [id, attempt] = run.id.split('-');
+    return attempt && attempt !== '1' ? `run ${id}, attempt ${attempt}` : `run ${id}`;
+}
+/** The workflow run's artifacts on its page; empty off a runner. */
+function artifactsUrl(run) {
+    return run.url ? `${run.url}#artifacts` : '';
+}
+/**
+ * The closing line of a summary on a runner: the workflow run it belongs to
+ * and any further links (e.g. its artifacts). Nothing locally, where there is
+ * no page to link to.
+ */
+function runLinks(run, more = []) {
+    if (!run.url)
+        return [];
+    return [
+        { kind: 'text', text: [`Workflow ${linkOr(runName(run), run.url)}`, ...more].join(' · ') },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
+
 
 /** Long lists are cut in the summary; the annotations and reports keep all. */
 const LISTED_ROWS = 50;
@@ -61161,7 +61211,7 @@ function cappedTable(title, headers, rows, rest) {
     }
     return blocks;
 }
-function renderCodeReport(rows, findings, run) {
+function renderCodeReport(rows, findings, run, workflowRun) {
     const blocks = [
         { kind: 'heading', text: 'Code validation' },
         {
@@ -61187,10 +61237,28 @@ function renderCodeReport(rows, findings, run) {
             f.message,
         ]), 'findings (see the annotations)'));
     }
+    blocks.push(...runLinks(workflowRun));
     return blocks;
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/run-context.ts
+
+/** Who and which run, from the runner's variables (passed in, never read globally). */
+function runContext(env) {
+    const onRunner = env.GITHUB_ACTIONS === 'true' && !!env.GITHUB_RUN_ID;
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return {
+        id: onRunner ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}` : 'local',
+        url: onRunner && env.GITHUB_REPOSITORY
+            ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+            : '',
+        actor: env.GITHUB_ACTOR || env.USER || external_node_os_default().userInfo().username,
+        onRunner,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/lint-and-test.ts
+
 
 
 
@@ -61248,7 +61316,7 @@ const lintAndTest = defineAction({
                 'lint-findings': String(findings.length),
                 'junit-path': tested?.junitPath ?? '',
             },
-            report: renderCodeReport(rows, findings, run),
+            report: renderCodeReport(rows, findings, run, runContext(deps.baseEnv)),
             failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
         };
     },

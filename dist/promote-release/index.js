@@ -45401,6 +45401,13 @@ function toMarkdown(report) {
             }
             case 'details':
                 return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+            case 'mermaid': {
+                // A fence longer than any run of backticks in the chart, so none can close it early.
+                const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+                const fence = '`'.repeat(Math.max(3, longest + 1));
+                const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+                return block.caption ? `${block.caption}\n\n${chart}` : chart;
+            }
         }
     });
     return parts.join('\n\n') + '\n';
@@ -45436,9 +45443,11 @@ function toTerminal(report) {
                     .split('\n')
                     .map((l) => `    ${l}`)
                     .join('\n')}`;
+            case 'mermaid':
+                return block.fallback === undefined ? undefined : plain(block.fallback);
         }
     });
-    return parts.join('\n') + '\n';
+    return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 function renderTextTable(headers, rows) {
     const cells = [headers, ...rows].map((row) => row.map(plain));
@@ -55318,6 +55327,9 @@ const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'
 const modelTuning = {
     epochs: epochOverrides.optional(),
     gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+    paths: array(schemas_string().min(1))
+        .optional()
+        .describe('Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.'),
 };
 const namedModel = strictObject({
     name: schemas_string().min(1).describe('The model’s registry name.'),
@@ -55561,6 +55573,7 @@ function expandModels(config, problems) {
             params: stringify(entry.params),
             epochs: { ...defaults, ...definedOnly(entry.epochs) },
             gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+            paths: fillParams(entry.paths ?? [], stringify(entry.params)),
         }));
     }
     const keys = Object.keys(section.matrix);
@@ -55593,15 +55606,22 @@ function expandModels(config, problems) {
     return kept.map(({ name, params }) => {
         let epochs = { ...defaults };
         let gates = projectGates;
+        let paths = [];
         for (const { matches, tuning } of overrides) {
             if (!matches(name))
                 continue;
             epochs = { ...epochs, ...definedOnly(tuning.epochs) };
             if (tuning.gates)
                 gates = tuning.gates.map(parseGate);
+            if (tuning.paths)
+                paths = fillParams(tuning.paths, params);
         }
-        return { name, params, epochs, gates };
+        return { name, params, epochs, gates, paths };
     });
+}
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths, params) {
+    return paths.map((p) => p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key) => params[key] ?? all));
 }
 /** Problems that only show once the models are named: bad or repeated names. */
 function checkModelNames(config, models, problems) {
@@ -58613,6 +58633,237 @@ function fmt(value) {
     return typeof value === 'number' ? value.toFixed(3) : '–';
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/format.ts
+const STATUS_ICON = {
+    passed: '✅',
+    failed: '❌',
+    skipped: '⏭️',
+};
+function formatNumber(value, digits = 3) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return '–';
+    return value.toFixed(digits);
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function percent(value, digits = 1) {
+    return `${value.toFixed(digits)} %`;
+}
+function format_plural(count, word, many = `${word}s`) {
+    return `${count} ${count === 1 ? word : many}`;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/charts.ts
+
+/*
+ * Charts for the job summaries, built from data as mermaid text. Pure: the
+ * same rows give the same text, so tests compare it exactly.
+ */
+/** Most bars in one chart: more do not fit their labels. */
+const MAX_BARS = 30;
+/** Most bar charts for one comparison; the rest of the rows stay in the table. */
+const MAX_CHARTS = 2;
+/** Most days of a champion history; earlier ones are in the ledger. */
+const MAX_DAYS = 10;
+/** More changes than this on one day are counted rather than listed. */
+const MAX_PER_DAY = 6;
+/** Bars, then the reference line, then the limit line, in the order they are drawn. */
+const PALETTE = '#4e79a7, #f28e2b, #e15759';
+/**
+ * A label mermaid reads as plain text in any diagram: letters, digits, space
+ * and `_ . - + / ( )`; anything else (quotes, colons, `#`, `;`, brackets,
+ * backticks, new lines) becomes `_`. At most `max` characters.
+ */
+function chartLabel(text, max = 40) {
+    const safe = text
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/[^\p{L}\p{N} _.+/()-]/gu, '_');
+    const chars = [...safe];
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : safe || '_';
+}
+/** Labels made distinct, so two names that escape alike keep their own bars. */
+function distinct(labels) {
+    const seen = new Map();
+    return labels.map((label) => {
+        const count = (seen.get(label) ?? 0) + 1;
+        seen.set(label, count);
+        return count === 1 ? label : `${label} (${count})`;
+    });
+}
+/** A number as mermaid data: at most three decimals, no trailing zeros. */
+function datum(value) {
+    return String(Number(value.toFixed(3)));
+}
+/** The top of the value axis: the next multiple of half a power of ten at or above `max`. */
+function axisTop(max) {
+    if (!(max > 0))
+        return 1;
+    const unit = 10 ** Math.floor(Math.log10(max)) / 2;
+    return Number((Math.ceil(max / unit - 1e-9) * unit).toPrecision(6));
+}
+/**
+ * Horizontal bar charts of a value per row, highest (worst, for an error
+ * metric) first, with the rows' reference and limit as lines where every
+ * drawn row has one. More rows than `maxBars` are split over charts of equal
+ * size sharing one axis; past `maxCharts` charts the best rows are left out.
+ */
+function barCharts(spec) {
+    const maxBars = spec.maxBars ?? MAX_BARS;
+    const maxCharts = spec.maxCharts ?? MAX_CHARTS;
+    const usable = spec.rows.filter((r) => Number.isFinite(r.value));
+    const sorted = [...usable].sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
+    const drawn = sorted.slice(0, maxBars * maxCharts);
+    const result = {
+        charts: [],
+        shown: drawn.length,
+        missing: spec.rows.length - usable.length,
+        beyond: usable.length - drawn.length,
+        reference: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.reference)),
+        limit: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.limit)),
+    };
+    if (!drawn.length)
+        return result;
+    const values = drawn.flatMap((r) => [
+        r.value,
+        ...(result.reference ? [r.reference] : []),
+        ...(result.limit ? [r.limit] : []),
+    ]);
+    const bottom = Math.min(0, ...values);
+    const top = axisTop(Math.max(...values));
+    const labels = distinct(drawn.map((r) => chartLabel(r.label)));
+    const count = Math.ceil(drawn.length / maxBars);
+    const size = Math.ceil(drawn.length / count);
+    for (let start = 0; start < drawn.length; start += size) {
+        const rows = drawn.slice(start, start + size);
+        const names = labels.slice(start, start + size);
+        const part = count > 1 ? ` (${start / size + 1} of ${count})` : '';
+        result.charts.push([
+            `%%{init: {"xyChart": {"height": ${Math.max(300, rows.length * 24 + 120)}}, "themeVariables": {"xyChart": {"plotColorPalette": "${PALETTE}"}}}}%%`,
+            'xychart-beta horizontal',
+            `  title "${chartLabel(spec.title + part, 80)}"`,
+            `  x-axis [${names.map((n) => `"${n}"`).join(', ')}]`,
+            `  y-axis "${chartLabel(spec.axis)}" ${datum(bottom)} --> ${datum(top)}`,
+            `  bar [${rows.map((r) => datum(r.value)).join(', ')}]`,
+            ...(result.reference
+                ? [`  line [${rows.map((r) => datum(r.reference)).join(', ')}]`]
+                : []),
+            ...(result.limit ? [`  line [${rows.map((r) => datum(r.limit)).join(', ')}]`] : []),
+        ].join('\n'));
+    }
+    return result;
+}
+/**
+ * Report blocks for a bar comparison of models: the charts, the first with a
+ * caption naming the series (mermaid's xychart has no legend) and which
+ * models are not drawn. Nothing in a terminal: the table has the numbers.
+ */
+function barChartBlocks(spec) {
+    const built = barCharts(spec);
+    const legend = [
+        `Bars: ${spec.bars}, highest first`,
+        ...(built.reference && spec.reference ? [`orange line: ${spec.reference}`] : []),
+        ...(built.limit && spec.limit ? [`red line: ${spec.limit}`] : []),
+    ];
+    const notDrawn = [
+        ...(built.missing ? [`${format_plural(built.missing, 'model')} without a ${spec.axis}`] : []),
+        ...(built.beyond
+            ? [`the ${format_plural(built.beyond, 'model')} below the ${built.shown} drawn`]
+            : []),
+    ];
+    const caption = `${legend.join('; ')}.${notDrawn.length ? ` Not drawn: ${notDrawn.join('; ')} (see the table).` : ''}`;
+    return built.charts.map((chart, i) => ({
+        kind: 'mermaid',
+        chart,
+        ...(i === 0 && { caption }),
+    }));
+}
+/**
+ * The limit of a model's upper-bound MAPE gate ("mape <= 0.45", "mape <
+ * baseline * 0.9"), to draw as a line; undefined without one.
+ */
+function mapeLimit(gates) {
+    const gate = gates.find((g) => /^\s*mape\s*<=?/.test(g.gate) && Number.isFinite(g.limit));
+    return gate?.limit ?? undefined;
+}
+const CHANGE_WORD = {
+    promote: 'promoted',
+    force: 'forced',
+    rollback: 'rolled back',
+};
+/**
+ * A mermaid timeline of champion changes: one period per day (UTC), each
+ * change listed as "model vN promoted"; a day with more than `maxPerDay`
+ * changes counts them per kind instead. Only the last `maxDays` days.
+ */
+function championTimeline(changes, options) {
+    if (!changes.length)
+        return undefined;
+    const maxDays = options.maxDays ?? MAX_DAYS;
+    const maxPerDay = options.maxPerDay ?? MAX_PER_DAY;
+    const days = new Map();
+    for (const change of [...changes].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
+        const day = change.at.slice(0, 10);
+        days.set(day, [...(days.get(day) ?? []), change]);
+    }
+    const all = [...days.entries()];
+    const shown = all.slice(-maxDays);
+    const periods = shown.map(([day, list]) => ({
+        day: chartLabel(day),
+        entries: list.length <= maxPerDay
+            ? list.map((c) => `${chartLabel(c.model)} v${c.version} ${CHANGE_WORD[c.kind]}`)
+            : ['promote', 'force', 'rollback']
+                .map((kind) => [kind, list.filter((c) => c.kind === kind).length])
+                .filter(([, n]) => n > 0)
+                .map(([kind, n]) => `${n} ${CHANGE_WORD[kind]}`),
+    }));
+    const chart = [
+        'timeline',
+        `  title ${chartLabel(options.title, 80)}`,
+        ...periods.map((p) => `  ${p.day} : ${p.entries.join(' : ')}`),
+    ].join('\n');
+    const omittedDays = all.length - shown.length;
+    const text = [
+        `${options.title}${omittedDays ? ` (last ${shown.length} days)` : ''}:`,
+        ...periods.map((p) => `  ${p.day}  ${p.entries.join(', ')}`),
+    ].join('\n');
+    return { chart, text, omittedDays };
+}
+/**
+ * Report blocks for a champion history: the timeline, shown in a terminal as
+ * its text unless `terminal` is false (where a table already lists the events).
+ */
+function championTimelineBlocks(changes, title, terminal = true) {
+    const timeline = championTimeline(changes, { title });
+    if (!timeline)
+        return [];
+    return [
+        {
+            kind: 'mermaid',
+            chart: timeline.chart,
+            ...(timeline.omittedDays > 0 && {
+                caption: `Only the last ${MAX_DAYS} days with champion changes are drawn (${format_plural(timeline.omittedDays, 'earlier day')} in the ledger).`,
+            }),
+            ...(terminal && { fallback: timeline.text }),
+        },
+    ];
+}
+/**
+ * The champion changes among ledger events: promotions, rollbacks, and forced
+ * promotions (a `force` event of promote-release names the previous champion
+ * in its details; one of register-model, a registration past its gates, does not).
+ */
+function championChanges(events, models) {
+    return events.flatMap((e) => (e.kind === 'promote' ||
+        e.kind === 'rollback' ||
+        (e.kind === 'force' && e.details !== undefined && 'previous' in e.details)) &&
+        e.model &&
+        (!models || models.has(e.model.name))
+        ? [{ at: e.at, model: e.model.name, version: e.model.version, kind: e.kind }]
+        : []);
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
 /**
  * The environment of a user command (DESIGN 4.2): the caller's, the project's
@@ -58656,27 +58907,6 @@ function command_env_lastLine(tail) {
         .reverse()
         .find((line) => line.trim() !== '')
         ?.trim() ?? '(no output)');
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/format.ts
-const STATUS_ICON = {
-    passed: '✅',
-    failed: '❌',
-    skipped: '⏭️',
-};
-function formatNumber(value, digits = 3) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return '–';
-    return value.toFixed(digits);
-}
-function formatSeconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-function percent(value, digits = 1) {
-    return `${value.toFixed(digits)} %`;
-}
-function format_plural(count, word, many = `${word}s`) {
-    return `${count} ${count === 1 ? word : many}`;
 }
 
 // EXTERNAL MODULE: ./packages/platform/src/traffic.ts
@@ -59765,6 +59995,35 @@ async function openAzure(loaded, environment, settings, deps) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/report-links.ts
+/** A Markdown link when `url` is a web address, else the text as code. */
+function linkOr(text, url) {
+    return url && /^https?:\/\//.test(url)
+        ? `[${text.replace(/[[\]]/g, '')}](${url})`
+        : `\`${text}\``;
+}
+/** "run 123, attempt 2" for GITHUB_RUN_ID-ATTEMPT ids. */
+function runName(run) {
+    const [id, attempt] = run.id.split('-');
+    return attempt && attempt !== '1' ? `run ${id}, attempt ${attempt}` : `run ${id}`;
+}
+/** The workflow run's artifacts on its page; empty off a runner. */
+function artifactsUrl(run) {
+    return run.url ? `${run.url}#artifacts` : '';
+}
+/**
+ * The closing line of a summary on a runner: the workflow run it belongs to
+ * and any further links (e.g. its artifacts). Nothing locally, where there is
+ * no page to link to.
+ */
+function runLinks(run, more = []) {
+    if (!run.url)
+        return [];
+    return [
+        { kind: 'text', text: [`Workflow ${linkOr(runName(run), run.url)}`, ...more].join(' · ') },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/run-context.ts
 
 /** Who and which run, from the runner's variables (passed in, never read globally). */
@@ -59812,6 +60071,8 @@ async function registeredSelection(loaded, patterns, platform) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/promote-release.ts
+
+
 
 
 
@@ -59908,13 +60169,15 @@ const promoteRelease = defineAction({
             deps.progress(`${model.name}: ${outcome.decision ?? 'failed'} — ${outcome.why}`);
         }
         const failed = outcomes.filter((o) => o.error);
+        // For the summary only: a ledger that cannot be read leaves the history out, nothing else.
+        const history = await target.ledger.list().catch(() => []);
         return {
             outputs: {
                 decision: outcomes.map((o) => o.decision ?? 'failed').join(','),
                 'model-version': outcomes.map((o) => o.champion?.version ?? '').join(','),
                 'previous-version': outcomes.map((o) => o.previous?.version ?? '').join(','),
             },
-            report: renderPromoteReport(outcomes, target),
+            report: renderPromoteReport(outcomes, target, history, ctx.run),
             failure: failed.length
                 ? `Promotion failed for ${failed.length} of ${outcomes.length} (their tags and pipelines are as before): ${failed
                     .slice(0, 3)
@@ -60160,7 +60423,7 @@ async function score(version, model, batch, ctx) {
         throw new errors/* ConfigurationError */.j1(`scoring version ${version.version}: ${measured.problems.join('; ')}`);
     return measured.metrics;
 }
-function renderPromoteReport(outcomes, target) {
+function renderPromoteReport(outcomes, target, history, run) {
     const icon = {
         promoted: '🏆',
         forced: '⚠️',
@@ -60190,6 +60453,21 @@ function renderPromoteReport(outcomes, target) {
                 o.why,
             ]),
         },
+        ...barChartBlocks({
+            title: `Challenger vs champion MAPE in ${target.environment}`,
+            axis: 'MAPE',
+            rows: outcomes
+                .filter((o) => o.championMetrics)
+                .map((o) => ({
+                label: o.model,
+                value: o.challengerMetrics?.mape ?? NaN,
+                reference: o.championMetrics?.mape ?? undefined,
+            })),
+            bars: 'challenger MAPE',
+            reference: 'champion MAPE, on the same data',
+        }),
+        ...championTimelineBlocks(championChanges(history, new Set(outcomes.map((o) => o.model))), `Champion history in ${target.environment}`),
+        ...runLinks(run),
     ];
 }
 

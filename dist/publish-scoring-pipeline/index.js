@@ -45401,6 +45401,13 @@ function toMarkdown(report) {
             }
             case 'details':
                 return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+            case 'mermaid': {
+                // A fence longer than any run of backticks in the chart, so none can close it early.
+                const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+                const fence = '`'.repeat(Math.max(3, longest + 1));
+                const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+                return block.caption ? `${block.caption}\n\n${chart}` : chart;
+            }
         }
     });
     return parts.join('\n\n') + '\n';
@@ -45436,9 +45443,11 @@ function toTerminal(report) {
                     .split('\n')
                     .map((l) => `    ${l}`)
                     .join('\n')}`;
+            case 'mermaid':
+                return block.fallback === undefined ? undefined : plain(block.fallback);
         }
     });
-    return parts.join('\n') + '\n';
+    return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 function renderTextTable(headers, rows) {
     const cells = [headers, ...rows].map((row) => row.map(plain));
@@ -55318,6 +55327,9 @@ const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'
 const modelTuning = {
     epochs: epochOverrides.optional(),
     gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+    paths: array(schemas_string().min(1))
+        .optional()
+        .describe('Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.'),
 };
 const namedModel = strictObject({
     name: schemas_string().min(1).describe('The model’s registry name.'),
@@ -55561,6 +55573,7 @@ function expandModels(config, problems) {
             params: stringify(entry.params),
             epochs: { ...defaults, ...definedOnly(entry.epochs) },
             gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+            paths: fillParams(entry.paths ?? [], stringify(entry.params)),
         }));
     }
     const keys = Object.keys(section.matrix);
@@ -55593,15 +55606,22 @@ function expandModels(config, problems) {
     return kept.map(({ name, params }) => {
         let epochs = { ...defaults };
         let gates = projectGates;
+        let paths = [];
         for (const { matches, tuning } of overrides) {
             if (!matches(name))
                 continue;
             epochs = { ...epochs, ...definedOnly(tuning.epochs) };
             if (tuning.gates)
                 gates = tuning.gates.map(parseGate);
+            if (tuning.paths)
+                paths = fillParams(tuning.paths, params);
         }
-        return { name, params, epochs, gates };
+        return { name, params, epochs, gates, paths };
     });
+}
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths, params) {
+    return paths.map((p) => p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key) => params[key] ?? all));
 }
 /** Problems that only show once the models are named: bad or repeated names. */
 function checkModelNames(config, models, problems) {
@@ -58030,7 +58050,7 @@ class Tally {
     }
 }
 /** `3 values` / `1 value`. */
-function plural(count, singular, several = `${singular}s`) {
+function format_plural(count, singular, several = `${singular}s`) {
     return `${count} ${count === 1 ? singular : several}`;
 }
 /** A cell value as shown in messages: quoted, and cut short when long. */
@@ -58217,22 +58237,22 @@ async function predictions_readPredictions(file, options) {
     const atLine = (example) => `line ${example.line}: ${showKey(example)}`;
     const problems = [];
     if (unanswered.count) {
-        problems.push(`${unanswered.count} of ${plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
+        problems.push(`${unanswered.count} of ${format_plural(values.length, 'input row')} ${unanswered.count === 1 ? 'has' : 'have'} no prediction ${examplesOf(unanswered, showKey, '; ')}`);
     }
     if (duplicate.count) {
-        problems.push(`${plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
+        problems.push(`${format_plural(duplicate.count, 'prediction repeats a key', 'predictions repeat keys')} predicted before ${examplesOf(duplicate, atLine, '; ')}`);
     }
     if (unknown.count) {
-        problems.push(`${plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
+        problems.push(`${format_plural(unknown.count, 'prediction is for a key', 'predictions are for keys')} not in the input ${examplesOf(unknown, atLine, '; ')}`);
     }
     if (invalid.count) {
-        problems.push(`${plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
+        problems.push(`${format_plural(invalid.count, 'prediction is not a finite number', 'predictions are not finite numbers')} ${examplesOf(invalid)}`);
     }
     if (belowMin.count) {
-        problems.push(`${plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
+        problems.push(`${format_plural(belowMin.count, 'prediction')} below min ${options.min} ${examplesOf(belowMin)}`);
     }
     if (aboveMax.count) {
-        problems.push(`${plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
+        problems.push(`${format_plural(aboveMax.count, 'prediction')} above max ${options.max} ${examplesOf(aboveMax)}`);
     }
     return { values, problems };
 }
@@ -58577,6 +58597,237 @@ async function measurePredictions(loaded, batch, outputDir) {
         : { rows, metrics: metrics_computeMetrics(batch.actuals, check.values), problems: [] };
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/format.ts
+const STATUS_ICON = {
+    passed: '✅',
+    failed: '❌',
+    skipped: '⏭️',
+};
+function formatNumber(value, digits = 3) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return '–';
+    return value.toFixed(digits);
+}
+function formatSeconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function percent(value, digits = 1) {
+    return `${value.toFixed(digits)} %`;
+}
+function src_format_plural(count, word, many = `${word}s`) {
+    return `${count} ${count === 1 ? word : many}`;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/charts.ts
+
+/*
+ * Charts for the job summaries, built from data as mermaid text. Pure: the
+ * same rows give the same text, so tests compare it exactly.
+ */
+/** Most bars in one chart: more do not fit their labels. */
+const MAX_BARS = 30;
+/** Most bar charts for one comparison; the rest of the rows stay in the table. */
+const MAX_CHARTS = 2;
+/** Most days of a champion history; earlier ones are in the ledger. */
+const MAX_DAYS = 10;
+/** More changes than this on one day are counted rather than listed. */
+const MAX_PER_DAY = 6;
+/** Bars, then the reference line, then the limit line, in the order they are drawn. */
+const PALETTE = '#4e79a7, #f28e2b, #e15759';
+/**
+ * A label mermaid reads as plain text in any diagram: letters, digits, space
+ * and `_ . - + / ( )`; anything else (quotes, colons, `#`, `;`, brackets,
+ * backticks, new lines) becomes `_`. At most `max` characters.
+ */
+function chartLabel(text, max = 40) {
+    const safe = text
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/[^\p{L}\p{N} _.+/()-]/gu, '_');
+    const chars = [...safe];
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : safe || '_';
+}
+/** Labels made distinct, so two names that escape alike keep their own bars. */
+function distinct(labels) {
+    const seen = new Map();
+    return labels.map((label) => {
+        const count = (seen.get(label) ?? 0) + 1;
+        seen.set(label, count);
+        return count === 1 ? label : `${label} (${count})`;
+    });
+}
+/** A number as mermaid data: at most three decimals, no trailing zeros. */
+function datum(value) {
+    return String(Number(value.toFixed(3)));
+}
+/** The top of the value axis: the next multiple of half a power of ten at or above `max`. */
+function axisTop(max) {
+    if (!(max > 0))
+        return 1;
+    const unit = 10 ** Math.floor(Math.log10(max)) / 2;
+    return Number((Math.ceil(max / unit - 1e-9) * unit).toPrecision(6));
+}
+/**
+ * Horizontal bar charts of a value per row, highest (worst, for an error
+ * metric) first, with the rows' reference and limit as lines where every
+ * drawn row has one. More rows than `maxBars` are split over charts of equal
+ * size sharing one axis; past `maxCharts` charts the best rows are left out.
+ */
+function barCharts(spec) {
+    const maxBars = spec.maxBars ?? MAX_BARS;
+    const maxCharts = spec.maxCharts ?? MAX_CHARTS;
+    const usable = spec.rows.filter((r) => Number.isFinite(r.value));
+    const sorted = [...usable].sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
+    const drawn = sorted.slice(0, maxBars * maxCharts);
+    const result = {
+        charts: [],
+        shown: drawn.length,
+        missing: spec.rows.length - usable.length,
+        beyond: usable.length - drawn.length,
+        reference: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.reference)),
+        limit: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.limit)),
+    };
+    if (!drawn.length)
+        return result;
+    const values = drawn.flatMap((r) => [
+        r.value,
+        ...(result.reference ? [r.reference] : []),
+        ...(result.limit ? [r.limit] : []),
+    ]);
+    const bottom = Math.min(0, ...values);
+    const top = axisTop(Math.max(...values));
+    const labels = distinct(drawn.map((r) => chartLabel(r.label)));
+    const count = Math.ceil(drawn.length / maxBars);
+    const size = Math.ceil(drawn.length / count);
+    for (let start = 0; start < drawn.length; start += size) {
+        const rows = drawn.slice(start, start + size);
+        const names = labels.slice(start, start + size);
+        const part = count > 1 ? ` (${start / size + 1} of ${count})` : '';
+        result.charts.push([
+            `%%{init: {"xyChart": {"height": ${Math.max(300, rows.length * 24 + 120)}}, "themeVariables": {"xyChart": {"plotColorPalette": "${PALETTE}"}}}}%%`,
+            'xychart-beta horizontal',
+            `  title "${chartLabel(spec.title + part, 80)}"`,
+            `  x-axis [${names.map((n) => `"${n}"`).join(', ')}]`,
+            `  y-axis "${chartLabel(spec.axis)}" ${datum(bottom)} --> ${datum(top)}`,
+            `  bar [${rows.map((r) => datum(r.value)).join(', ')}]`,
+            ...(result.reference
+                ? [`  line [${rows.map((r) => datum(r.reference)).join(', ')}]`]
+                : []),
+            ...(result.limit ? [`  line [${rows.map((r) => datum(r.limit)).join(', ')}]`] : []),
+        ].join('\n'));
+    }
+    return result;
+}
+/**
+ * Report blocks for a bar comparison of models: the charts, the first with a
+ * caption naming the series (mermaid's xychart has no legend) and which
+ * models are not drawn. Nothing in a terminal: the table has the numbers.
+ */
+function barChartBlocks(spec) {
+    const built = barCharts(spec);
+    const legend = [
+        `Bars: ${spec.bars}, highest first`,
+        ...(built.reference && spec.reference ? [`orange line: ${spec.reference}`] : []),
+        ...(built.limit && spec.limit ? [`red line: ${spec.limit}`] : []),
+    ];
+    const notDrawn = [
+        ...(built.missing ? [`${src_format_plural(built.missing, 'model')} without a ${spec.axis}`] : []),
+        ...(built.beyond
+            ? [`the ${src_format_plural(built.beyond, 'model')} below the ${built.shown} drawn`]
+            : []),
+    ];
+    const caption = `${legend.join('; ')}.${notDrawn.length ? ` Not drawn: ${notDrawn.join('; ')} (see the table).` : ''}`;
+    return built.charts.map((chart, i) => ({
+        kind: 'mermaid',
+        chart,
+        ...(i === 0 && { caption }),
+    }));
+}
+/**
+ * The limit of a model's upper-bound MAPE gate ("mape <= 0.45", "mape <
+ * baseline * 0.9"), to draw as a line; undefined without one.
+ */
+function mapeLimit(gates) {
+    const gate = gates.find((g) => /^\s*mape\s*<=?/.test(g.gate) && Number.isFinite(g.limit));
+    return gate?.limit ?? undefined;
+}
+const CHANGE_WORD = {
+    promote: 'promoted',
+    force: 'forced',
+    rollback: 'rolled back',
+};
+/**
+ * A mermaid timeline of champion changes: one period per day (UTC), each
+ * change listed as "model vN promoted"; a day with more than `maxPerDay`
+ * changes counts them per kind instead. Only the last `maxDays` days.
+ */
+function championTimeline(changes, options) {
+    if (!changes.length)
+        return undefined;
+    const maxDays = options.maxDays ?? MAX_DAYS;
+    const maxPerDay = options.maxPerDay ?? MAX_PER_DAY;
+    const days = new Map();
+    for (const change of [...changes].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
+        const day = change.at.slice(0, 10);
+        days.set(day, [...(days.get(day) ?? []), change]);
+    }
+    const all = [...days.entries()];
+    const shown = all.slice(-maxDays);
+    const periods = shown.map(([day, list]) => ({
+        day: chartLabel(day),
+        entries: list.length <= maxPerDay
+            ? list.map((c) => `${chartLabel(c.model)} v${c.version} ${CHANGE_WORD[c.kind]}`)
+            : ['promote', 'force', 'rollback']
+                .map((kind) => [kind, list.filter((c) => c.kind === kind).length])
+                .filter(([, n]) => n > 0)
+                .map(([kind, n]) => `${n} ${CHANGE_WORD[kind]}`),
+    }));
+    const chart = [
+        'timeline',
+        `  title ${chartLabel(options.title, 80)}`,
+        ...periods.map((p) => `  ${p.day} : ${p.entries.join(' : ')}`),
+    ].join('\n');
+    const omittedDays = all.length - shown.length;
+    const text = [
+        `${options.title}${omittedDays ? ` (last ${shown.length} days)` : ''}:`,
+        ...periods.map((p) => `  ${p.day}  ${p.entries.join(', ')}`),
+    ].join('\n');
+    return { chart, text, omittedDays };
+}
+/**
+ * Report blocks for a champion history: the timeline, shown in a terminal as
+ * its text unless `terminal` is false (where a table already lists the events).
+ */
+function championTimelineBlocks(changes, title, terminal = true) {
+    const timeline = championTimeline(changes, { title });
+    if (!timeline)
+        return [];
+    return [
+        {
+            kind: 'mermaid',
+            chart: timeline.chart,
+            ...(timeline.omittedDays > 0 && {
+                caption: `Only the last ${MAX_DAYS} days with champion changes are drawn (${plural(timeline.omittedDays, 'earlier day')} in the ledger).`,
+            }),
+            ...(terminal && { fallback: timeline.text }),
+        },
+    ];
+}
+/**
+ * The champion changes among ledger events: promotions, rollbacks, and forced
+ * promotions (a `force` event of promote-release names the previous champion
+ * in its details; one of register-model, a registration past its gates, does not).
+ */
+function championChanges(events, models) {
+    return events.flatMap((e) => (e.kind === 'promote' ||
+        e.kind === 'rollback' ||
+        (e.kind === 'force' && e.details !== undefined && 'previous' in e.details)) &&
+        e.model &&
+        (!models || models.has(e.model.name))
+        ? [{ at: e.at, model: e.model.name, version: e.model.version, kind: e.kind }]
+        : []);
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/command-env.ts
 /**
  * The environment of a user command (DESIGN 4.2): the caller's, the project's
@@ -58622,25 +58873,33 @@ function command_env_lastLine(tail) {
         ?.trim() ?? '(no output)');
 }
 
-;// CONCATENATED MODULE: ./packages/stages/src/format.ts
-const STATUS_ICON = {
-    passed: '✅',
-    failed: '❌',
-    skipped: '⏭️',
-};
-function formatNumber(value, digits = 3) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return '–';
-    return value.toFixed(digits);
+;// CONCATENATED MODULE: ./packages/stages/src/report-links.ts
+/** A Markdown link when `url` is a web address, else the text as code. */
+function linkOr(text, url) {
+    return url && /^https?:\/\//.test(url)
+        ? `[${text.replace(/[[\]]/g, '')}](${url})`
+        : `\`${text}\``;
 }
-function formatSeconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+/** "run 123, attempt 2" for GITHUB_RUN_ID-ATTEMPT ids. */
+function runName(run) {
+    const [id, attempt] = run.id.split('-');
+    return attempt && attempt !== '1' ? `run ${id}, attempt ${attempt}` : `run ${id}`;
 }
-function percent(value, digits = 1) {
-    return `${value.toFixed(digits)} %`;
+/** The workflow run's artifacts on its page; empty off a runner. */
+function artifactsUrl(run) {
+    return run.url ? `${run.url}#artifacts` : '';
 }
-function format_plural(count, word, many = `${word}s`) {
-    return `${count} ${count === 1 ? word : many}`;
+/**
+ * The closing line of a summary on a runner: the workflow run it belongs to
+ * and any further links (e.g. its artifacts). Nothing locally, where there is
+ * no page to link to.
+ */
+function runLinks(run, more = []) {
+    if (!run.url)
+        return [];
+    return [
+        { kind: 'text', text: [`Workflow ${linkOr(runName(run), run.url)}`, ...more].join(' · ') },
+    ];
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/versions.ts
@@ -58674,6 +58933,7 @@ async function registeredSelection(loaded, patterns, platform) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/online-release.ts
+
 
 
 
@@ -58751,7 +59011,7 @@ async function releaseOnline(loaded, model, platform, ctx) {
     });
     return { ...result, smokeRows: rows.length };
 }
-function renderOnlineReport(results, platform) {
+function renderOnlineReport(results, platform, run) {
     return [
         { kind: 'heading', text: `Online endpoints in ${platform.environment}` },
         {
@@ -58770,6 +59030,7 @@ function renderOnlineReport(results, platform) {
                 r.previous.join(', ') || '–',
             ]),
         },
+        ...runLinks(run),
     ];
 }
 
@@ -59887,6 +60148,8 @@ function runContext(env) {
 
 
 
+
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const publishScoringPipeline = defineAction({
     name: 'publish-scoring-pipeline',
@@ -59994,7 +60257,7 @@ const publishScoringPipeline = defineAction({
                 endpoint: '',
                 deployment: '',
             },
-            report: renderPublishReport(results, platform, inputs.trigger),
+            report: renderPublishReport(results, platform, inputs.trigger, run),
             failure: problems.length
                 ? `Scoring failed for ${problems.length} of ${results.length}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`
                 : undefined,
@@ -60024,7 +60287,7 @@ async function releaseAll(loaded, models, platform, ctx) {
             endpoint: served.map((r) => r.endpoint).join(','),
             deployment: served.map((r) => r.deployment).join(','),
         },
-        report: renderOnlineReport(results, platform),
+        report: renderOnlineReport(results, platform, ctx.run),
         failure: failed.length
             ? `Online release failed for ${failed.length} of ${results.length}: ${failed
                 .slice(0, 3)
@@ -60097,7 +60360,7 @@ async function publishOne(loaded, model, platform, ctx) {
         problem: measured.problems.length ? measured.problems.join('; ') : undefined,
     };
 }
-function renderPublishReport(results, platform, triggered) {
+function renderPublishReport(results, platform, triggered, run) {
     return [
         { kind: 'heading', text: `Batch scoring in ${platform.environment}` },
         {
@@ -60118,6 +60381,20 @@ function renderPublishReport(results, platform, triggered) {
                 r.ageDays === undefined ? '–' : r.ageDays.toFixed(0),
             ]),
         },
+        ...(triggered
+            ? barChartBlocks({
+                title: `Batch scoring MAPE in ${platform.environment}`,
+                axis: 'MAPE',
+                rows: results.map((r) => ({
+                    label: r.model,
+                    value: r.mape ?? NaN,
+                    reference: Number(r.version?.tags.mape ?? NaN),
+                })),
+                bars: 'MAPE of this scoring run',
+                reference: 'MAPE of the version on its holdout when it was registered',
+            })
+            : []),
+        ...runLinks(run),
     ];
 }
 

@@ -48945,6 +48945,13 @@ function toMarkdown(report) {
             }
             case 'details':
                 return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+            case 'mermaid': {
+                // A fence longer than any run of backticks in the chart, so none can close it early.
+                const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+                const fence = '`'.repeat(Math.max(3, longest + 1));
+                const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+                return block.caption ? `${block.caption}\n\n${chart}` : chart;
+            }
         }
     });
     return parts.join('\n\n') + '\n';
@@ -48980,9 +48987,11 @@ function toTerminal(report) {
                     .split('\n')
                     .map((l) => `    ${l}`)
                     .join('\n')}`;
+            case 'mermaid':
+                return block.fallback === undefined ? undefined : plain(block.fallback);
         }
     });
-    return parts.join('\n') + '\n';
+    return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 function renderTextTable(headers, rows) {
     const cells = [headers, ...rows].map((row) => row.map(plain));
@@ -58881,6 +58890,9 @@ const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'
 const modelTuning = {
     epochs: epochOverrides.optional(),
     gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+    paths: array(schemas_string().min(1))
+        .optional()
+        .describe('Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.'),
 };
 const namedModel = strictObject({
     name: schemas_string().min(1).describe('The model’s registry name.'),
@@ -59121,6 +59133,7 @@ function expandModels(config, problems) {
             params: stringify(entry.params),
             epochs: { ...defaults, ...definedOnly(entry.epochs) },
             gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+            paths: fillParams(entry.paths ?? [], stringify(entry.params)),
         }));
     }
     const keys = Object.keys(section.matrix);
@@ -59153,15 +59166,22 @@ function expandModels(config, problems) {
     return kept.map(({ name, params }) => {
         let epochs = { ...defaults };
         let gates = projectGates;
+        let paths = [];
         for (const { matches, tuning } of overrides) {
             if (!matches(name))
                 continue;
             epochs = { ...epochs, ...definedOnly(tuning.epochs) };
             if (tuning.gates)
                 gates = tuning.gates.map(parseGate);
+            if (tuning.paths)
+                paths = fillParams(tuning.paths, params);
         }
-        return { name, params, epochs, gates };
+        return { name, params, epochs, gates, paths };
     });
+}
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths, params) {
+    return paths.map((p) => p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key) => params[key] ?? all));
 }
 /** Problems that only show once the models are named: bad or repeated names. */
 function checkModelNames(config, models, problems) {
@@ -61000,6 +61020,35 @@ async function openAzure(loaded, environment, settings, deps) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/report-links.ts
+/** A Markdown link when `url` is a web address, else the text as code. */
+function linkOr(text, url) {
+    return url && /^https?:\/\//.test(url)
+        ? `[${text.replace(/[[\]]/g, '')}](${url})`
+        : `\`${text}\``;
+}
+/** "run 123, attempt 2" for GITHUB_RUN_ID-ATTEMPT ids. */
+function runName(run) {
+    const [id, attempt] = run.id.split('-');
+    return attempt && attempt !== '1' ? `run ${id}, attempt ${attempt}` : `run ${id}`;
+}
+/** The workflow run's artifacts on its page; empty off a runner. */
+function artifactsUrl(run) {
+    return run.url ? `${run.url}#artifacts` : '';
+}
+/**
+ * The closing line of a summary on a runner: the workflow run it belongs to
+ * and any further links (e.g. its artifacts). Nothing locally, where there is
+ * no page to link to.
+ */
+function runLinks(run, more = []) {
+    if (!run.url)
+        return [];
+    return [
+        { kind: 'text', text: [`Workflow ${linkOr(runName(run), run.url)}`, ...more].join(' · ') },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/run-context.ts
 
 /** Who and which run, from the runner's variables (passed in, never read globally). */
@@ -61063,6 +61112,7 @@ async function modelFiles(dir) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/register-model.ts
+
 
 
 
@@ -61182,7 +61232,7 @@ const registerModel = defineAction({
                     'model-id': done.map((r) => r.version.id).join(','),
                     created: done.map((r) => String(r.created)).join(','),
                 },
-                report: renderRegisterReport(results, platform, source.label),
+                report: renderRegisterReport(results, platform, source.label, run),
                 failure: refused.length && inputs.onGateMiss === 'fail'
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
@@ -61454,7 +61504,7 @@ function pickModels(models, where, patterns) {
     }
     return models.filter((model) => matchers.some((m) => m.test(model.name)));
 }
-function renderRegisterReport(results, platform, artifact) {
+function renderRegisterReport(results, platform, artifact, run) {
     return [
         { kind: 'heading', text: `Registered in ${platform.environment}` },
         {
@@ -61477,6 +61527,7 @@ function renderRegisterReport(results, platform, artifact) {
                 `\`${r.model.digest.slice(0, 12)}\``,
             ]),
         },
+        ...runLinks(run),
     ];
 }
 

@@ -56427,6 +56427,13 @@ function toMarkdown(report) {
             }
             case 'details':
                 return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+            case 'mermaid': {
+                // A fence longer than any run of backticks in the chart, so none can close it early.
+                const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+                const fence = '`'.repeat(Math.max(3, longest + 1));
+                const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+                return block.caption ? `${block.caption}\n\n${chart}` : chart;
+            }
         }
     });
     return parts.join('\n\n') + '\n';
@@ -56462,9 +56469,11 @@ function toTerminal(report) {
                     .split('\n')
                     .map((l) => `    ${l}`)
                     .join('\n')}`;
+            case 'mermaid':
+                return block.fallback === undefined ? undefined : plain(block.fallback);
         }
     });
-    return parts.join('\n') + '\n';
+    return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 function renderTextTable(headers, rows) {
     const cells = [headers, ...rows].map((row) => row.map(plain));
@@ -66309,6 +66318,9 @@ const paramName = schemas_string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'
 const modelTuning = {
     epochs: epochOverrides.optional(),
     gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+    paths: array(schemas_string().min(1))
+        .optional()
+        .describe('Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.'),
 };
 const namedModel = strictObject({
     name: schemas_string().min(1).describe('The model’s registry name.'),
@@ -66552,6 +66564,7 @@ function expandModels(config, problems) {
             params: stringify(entry.params),
             epochs: { ...defaults, ...definedOnly(entry.epochs) },
             gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+            paths: fillParams(entry.paths ?? [], stringify(entry.params)),
         }));
     }
     const keys = Object.keys(section.matrix);
@@ -66584,15 +66597,22 @@ function expandModels(config, problems) {
     return kept.map(({ name, params }) => {
         let epochs = { ...defaults };
         let gates = projectGates;
+        let paths = [];
         for (const { matches, tuning } of overrides) {
             if (!matches(name))
                 continue;
             epochs = { ...epochs, ...definedOnly(tuning.epochs) };
             if (tuning.gates)
                 gates = tuning.gates.map(parseGate);
+            if (tuning.paths)
+                paths = fillParams(tuning.paths, params);
         }
-        return { name, params, epochs, gates };
+        return { name, params, epochs, gates, paths };
     });
+}
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths, params) {
+    return paths.map((p) => p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key) => params[key] ?? all));
 }
 /** Problems that only show once the models are named: bad or repeated names. */
 function checkModelNames(config, models, problems) {
@@ -69884,7 +69904,264 @@ function gateRecords(gates) {
     }));
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/run-context.ts
+
+/** Who and which run, from the runner's variables (passed in, never read globally). */
+function runContext(env) {
+    const onRunner = env.GITHUB_ACTIONS === 'true' && !!env.GITHUB_RUN_ID;
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return {
+        id: onRunner ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}` : 'local',
+        url: onRunner && env.GITHUB_REPOSITORY
+            ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+            : '',
+        actor: env.GITHUB_ACTOR || env.USER || external_node_os_default().userInfo().username,
+        onRunner,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/charts.ts
+
+/*
+ * Charts for the job summaries, built from data as mermaid text. Pure: the
+ * same rows give the same text, so tests compare it exactly.
+ */
+/** Most bars in one chart: more do not fit their labels. */
+const MAX_BARS = 30;
+/** Most bar charts for one comparison; the rest of the rows stay in the table. */
+const MAX_CHARTS = 2;
+/** Most days of a champion history; earlier ones are in the ledger. */
+const MAX_DAYS = 10;
+/** More changes than this on one day are counted rather than listed. */
+const MAX_PER_DAY = 6;
+/** Bars, then the reference line, then the limit line, in the order they are drawn. */
+const PALETTE = '#4e79a7, #f28e2b, #e15759';
+/**
+ * A label mermaid reads as plain text in any diagram: letters, digits, space
+ * and `_ . - + / ( )`; anything else (quotes, colons, `#`, `;`, brackets,
+ * backticks, new lines) becomes `_`. At most `max` characters.
+ */
+function chartLabel(text, max = 40) {
+    const safe = text
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/[^\p{L}\p{N} _.+/()-]/gu, '_');
+    const chars = [...safe];
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : safe || '_';
+}
+/** Labels made distinct, so two names that escape alike keep their own bars. */
+function distinct(labels) {
+    const seen = new Map();
+    return labels.map((label) => {
+        const count = (seen.get(label) ?? 0) + 1;
+        seen.set(label, count);
+        return count === 1 ? label : `${label} (${count})`;
+    });
+}
+/** A number as mermaid data: at most three decimals, no trailing zeros. */
+function datum(value) {
+    return String(Number(value.toFixed(3)));
+}
+/** The top of the value axis: the next multiple of half a power of ten at or above `max`. */
+function axisTop(max) {
+    if (!(max > 0))
+        return 1;
+    const unit = 10 ** Math.floor(Math.log10(max)) / 2;
+    return Number((Math.ceil(max / unit - 1e-9) * unit).toPrecision(6));
+}
+/**
+ * Horizontal bar charts of a value per row, highest (worst, for an error
+ * metric) first, with the rows' reference and limit as lines where every
+ * drawn row has one. More rows than `maxBars` are split over charts of equal
+ * size sharing one axis; past `maxCharts` charts the best rows are left out.
+ */
+function barCharts(spec) {
+    const maxBars = spec.maxBars ?? MAX_BARS;
+    const maxCharts = spec.maxCharts ?? MAX_CHARTS;
+    const usable = spec.rows.filter((r) => Number.isFinite(r.value));
+    const sorted = [...usable].sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
+    const drawn = sorted.slice(0, maxBars * maxCharts);
+    const result = {
+        charts: [],
+        shown: drawn.length,
+        missing: spec.rows.length - usable.length,
+        beyond: usable.length - drawn.length,
+        reference: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.reference)),
+        limit: drawn.length > 0 && drawn.every((r) => Number.isFinite(r.limit)),
+    };
+    if (!drawn.length)
+        return result;
+    const values = drawn.flatMap((r) => [
+        r.value,
+        ...(result.reference ? [r.reference] : []),
+        ...(result.limit ? [r.limit] : []),
+    ]);
+    const bottom = Math.min(0, ...values);
+    const top = axisTop(Math.max(...values));
+    const labels = distinct(drawn.map((r) => chartLabel(r.label)));
+    const count = Math.ceil(drawn.length / maxBars);
+    const size = Math.ceil(drawn.length / count);
+    for (let start = 0; start < drawn.length; start += size) {
+        const rows = drawn.slice(start, start + size);
+        const names = labels.slice(start, start + size);
+        const part = count > 1 ? ` (${start / size + 1} of ${count})` : '';
+        result.charts.push([
+            `%%{init: {"xyChart": {"height": ${Math.max(300, rows.length * 24 + 120)}}, "themeVariables": {"xyChart": {"plotColorPalette": "${PALETTE}"}}}}%%`,
+            'xychart-beta horizontal',
+            `  title "${chartLabel(spec.title + part, 80)}"`,
+            `  x-axis [${names.map((n) => `"${n}"`).join(', ')}]`,
+            `  y-axis "${chartLabel(spec.axis)}" ${datum(bottom)} --> ${datum(top)}`,
+            `  bar [${rows.map((r) => datum(r.value)).join(', ')}]`,
+            ...(result.reference
+                ? [`  line [${rows.map((r) => datum(r.reference)).join(', ')}]`]
+                : []),
+            ...(result.limit ? [`  line [${rows.map((r) => datum(r.limit)).join(', ')}]`] : []),
+        ].join('\n'));
+    }
+    return result;
+}
+/**
+ * Report blocks for a bar comparison of models: the charts, the first with a
+ * caption naming the series (mermaid's xychart has no legend) and which
+ * models are not drawn. Nothing in a terminal: the table has the numbers.
+ */
+function barChartBlocks(spec) {
+    const built = barCharts(spec);
+    const legend = [
+        `Bars: ${spec.bars}, highest first`,
+        ...(built.reference && spec.reference ? [`orange line: ${spec.reference}`] : []),
+        ...(built.limit && spec.limit ? [`red line: ${spec.limit}`] : []),
+    ];
+    const notDrawn = [
+        ...(built.missing ? [`${plural(built.missing, 'model')} without a ${spec.axis}`] : []),
+        ...(built.beyond
+            ? [`the ${plural(built.beyond, 'model')} below the ${built.shown} drawn`]
+            : []),
+    ];
+    const caption = `${legend.join('; ')}.${notDrawn.length ? ` Not drawn: ${notDrawn.join('; ')} (see the table).` : ''}`;
+    return built.charts.map((chart, i) => ({
+        kind: 'mermaid',
+        chart,
+        ...(i === 0 && { caption }),
+    }));
+}
+/**
+ * The limit of a model's upper-bound MAPE gate ("mape <= 0.45", "mape <
+ * baseline * 0.9"), to draw as a line; undefined without one.
+ */
+function mapeLimit(gates) {
+    const gate = gates.find((g) => /^\s*mape\s*<=?/.test(g.gate) && Number.isFinite(g.limit));
+    return gate?.limit ?? undefined;
+}
+const CHANGE_WORD = {
+    promote: 'promoted',
+    force: 'forced',
+    rollback: 'rolled back',
+};
+/**
+ * A mermaid timeline of champion changes: one period per day (UTC), each
+ * change listed as "model vN promoted"; a day with more than `maxPerDay`
+ * changes counts them per kind instead. Only the last `maxDays` days.
+ */
+function championTimeline(changes, options) {
+    if (!changes.length)
+        return undefined;
+    const maxDays = options.maxDays ?? MAX_DAYS;
+    const maxPerDay = options.maxPerDay ?? MAX_PER_DAY;
+    const days = new Map();
+    for (const change of [...changes].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
+        const day = change.at.slice(0, 10);
+        days.set(day, [...(days.get(day) ?? []), change]);
+    }
+    const all = [...days.entries()];
+    const shown = all.slice(-maxDays);
+    const periods = shown.map(([day, list]) => ({
+        day: chartLabel(day),
+        entries: list.length <= maxPerDay
+            ? list.map((c) => `${chartLabel(c.model)} v${c.version} ${CHANGE_WORD[c.kind]}`)
+            : ['promote', 'force', 'rollback']
+                .map((kind) => [kind, list.filter((c) => c.kind === kind).length])
+                .filter(([, n]) => n > 0)
+                .map(([kind, n]) => `${n} ${CHANGE_WORD[kind]}`),
+    }));
+    const chart = [
+        'timeline',
+        `  title ${chartLabel(options.title, 80)}`,
+        ...periods.map((p) => `  ${p.day} : ${p.entries.join(' : ')}`),
+    ].join('\n');
+    const omittedDays = all.length - shown.length;
+    const text = [
+        `${options.title}${omittedDays ? ` (last ${shown.length} days)` : ''}:`,
+        ...periods.map((p) => `  ${p.day}  ${p.entries.join(', ')}`),
+    ].join('\n');
+    return { chart, text, omittedDays };
+}
+/**
+ * Report blocks for a champion history: the timeline, shown in a terminal as
+ * its text unless `terminal` is false (where a table already lists the events).
+ */
+function championTimelineBlocks(changes, title, terminal = true) {
+    const timeline = championTimeline(changes, { title });
+    if (!timeline)
+        return [];
+    return [
+        {
+            kind: 'mermaid',
+            chart: timeline.chart,
+            ...(timeline.omittedDays > 0 && {
+                caption: `Only the last ${MAX_DAYS} days with champion changes are drawn (${plural(timeline.omittedDays, 'earlier day')} in the ledger).`,
+            }),
+            ...(terminal && { fallback: timeline.text }),
+        },
+    ];
+}
+/**
+ * The champion changes among ledger events: promotions, rollbacks, and forced
+ * promotions (a `force` event of promote-release names the previous champion
+ * in its details; one of register-model, a registration past its gates, does not).
+ */
+function championChanges(events, models) {
+    return events.flatMap((e) => (e.kind === 'promote' ||
+        e.kind === 'rollback' ||
+        (e.kind === 'force' && e.details !== undefined && 'previous' in e.details)) &&
+        e.model &&
+        (!models || models.has(e.model.name))
+        ? [{ at: e.at, model: e.model.name, version: e.model.version, kind: e.kind }]
+        : []);
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/report-links.ts
+/** A Markdown link when `url` is a web address, else the text as code. */
+function linkOr(text, url) {
+    return url && /^https?:\/\//.test(url)
+        ? `[${text.replace(/[[\]]/g, '')}](${url})`
+        : `\`${text}\``;
+}
+/** "run 123, attempt 2" for GITHUB_RUN_ID-ATTEMPT ids. */
+function runName(run) {
+    const [id, attempt] = run.id.split('-');
+    return attempt && attempt !== '1' ? `run ${id}, attempt ${attempt}` : `run ${id}`;
+}
+/** The workflow run's artifacts on its page; empty off a runner. */
+function artifactsUrl(run) {
+    return run.url ? `${run.url}#artifacts` : '';
+}
+/**
+ * The closing line of a summary on a runner: the workflow run it belongs to
+ * and any further links (e.g. its artifacts). Nothing locally, where there is
+ * no page to link to.
+ */
+function runLinks(run, more = []) {
+    if (!run.url)
+        return [];
+    return [
+        { kind: 'text', text: [`Workflow ${linkOr(runName(run), run.url)}`, ...more].join(' · ') },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/validation-report.ts
+
+
 
 
 function cell(check) {
@@ -69899,7 +70176,7 @@ function versus(model, baseline) {
     const change = ((model - baseline) / baseline) * 100;
     return `${formatNumber(model)} (${change <= 0 ? '−' : '+'}${Math.abs(change).toFixed(0)} %)`;
 }
-function renderValidationReport(results, violations, stage, samplePath) {
+function renderValidationReport(results, violations, stage, samplePath, run) {
     const failed = results.filter((r) => !r.passed);
     const ordered = [...failed, ...results.filter((r) => r.passed)];
     const beating = results.filter((r) => r.metrics?.mape != null && r.baseline?.mape != null && r.metrics.mape < r.baseline.mape);
@@ -69965,6 +70242,19 @@ function renderValidationReport(results, violations, stage, samplePath) {
                 .concat(misses.length > 20 ? [`… and ${misses.length - 20} more`] : []),
         });
     }
+    blocks.push(...barChartBlocks({
+        title: `MAPE vs baseline (stage ${stage})`,
+        axis: 'MAPE',
+        rows: results.map((r) => ({
+            label: r.name,
+            value: r.metrics?.mape ?? NaN,
+            reference: r.baseline?.mape ?? undefined,
+            limit: mapeLimit(r.gates.map((g) => ({ gate: g.gate.text, limit: g.limit }))),
+        })),
+        bars: 'model MAPE',
+        reference: 'baseline MAPE (historical average)',
+        limit: 'MAPE gate limit',
+    }), ...runLinks(run));
     return blocks;
 }
 
@@ -69984,6 +70274,7 @@ async function readValidation(projectDir, stage) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/basic-model-validate.ts
+
 
 
 
@@ -70088,7 +70379,7 @@ const basicModelValidate = defineAction({
                 'models-failed': String(failed.length),
                 metrics: metricsFile,
             },
-            report: renderValidationReport(results, violations, inputs.stage, data.sample),
+            report: renderValidationReport(results, violations, inputs.stage, data.sample, runContext(deps.baseEnv)),
             failure: failed.length
                 ? `Basic model validation failed for ${failed.length} of ${results.length} models: ${failed
                     .slice(0, 5)
@@ -70126,1249 +70417,6 @@ function progressLine(r) {
     const b = r.baseline?.mape;
     const timing = `train ${((r.checks.train.durationMs ?? 0) / 1000).toFixed(1)} s, score ${((r.checks.score.durationMs ?? 0) / 1000).toFixed(1)} s`;
     return `${r.name} passed (${timing}, MAPE ${m?.toFixed(3) ?? '–'} vs baseline ${b?.toFixed(3) ?? '–'})`;
-}
-
-;// CONCATENATED MODULE: ./packages/reports/src/lint-findings.ts
-
-// eslint-disable-next-line no-control-regex -- matching terminal colour codes is the point.
-const ANSI = /\u001b\[[0-9;]*m/g;
-/** Where: tsc `path(line,col): `, tsc --pretty `path:line:col - `, others `path:line[:col]: `. */
-const LOCATIONS = [
-    /^(\S+?)\((\d+),(\d+)\): (.+)$/,
-    /^([^\s:]+):(\d+):(\d+) - (.+)$/,
-    // mypy --show-error-end adds `:endline:endcol`.
-    /^([^\s:]+):(\d+)(?::(\d+))?(?::\d+:\d+)?:\s+(.+)$/,
-];
-/** What follows the location, tried in order; undefined means "not a finding" (mypy notes). */
-const FORMATS = [
-    // tsc: `error TS2322: message`
-    [/^(error|warning) (TS\d+): (.+)$/, (m) => ({ severity: sev(m[1]), code: m[2], message: m[3] })],
-    // mypy (and gcc-style tools): `error: message  [code]`
-    [
-        /^(error|warning|note): (.+?)(?:\s+\[([\w-]+)\])?$/,
-        (m) => (m[1] === 'note' ? undefined : { severity: sev(m[1]), code: m[3], message: m[2] }),
-    ],
-    // eslint --format unix: `message [Error/rule-id]`
-    [
-        /^(.+?) \[(Error|Warning)(?:\/(\S+))?\]$/,
-        (m) => ({ severity: sev(m[2]?.toLowerCase()), code: m[3], message: m[1] }),
-    ],
-    // pylint parseable (and flake8 --format=pylint): `[C0301(line-too-long), obj] message`
-    [
-        /^\[([A-Z]+\d+)(?:\([\w-]+\))?(?:, [^\]]*)?\] (.+)$/,
-        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
-    ],
-    // pylint default: `C0301: message (symbol)`
-    [
-        /^([CRWEFI]\d{4}): (.+?)(?: \([a-z][a-z0-9]*(?:-[a-z0-9]+)*\))?$/,
-        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
-    ],
-    // flake8, pycodestyle, ruff: `E501 message`, ruff marks fixable ones `[*]`.
-    [
-        /^([A-Z]+\d+) (?:\[\*\] )?(.+)$/,
-        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
-    ],
-    [/^(.+)$/, (m) => ({ severity: 'error', message: m[1] })],
-];
-/**
- * Parses a lint command's output. `cwd` is where the command ran; `root` is the repository root:
- * returned file paths are relative to root with forward slashes (GitHub annotations need
- * repo-relative paths). Lines that are not findings are ignored.
- */
-function parseLintOutput(text, options) {
-    const findings = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.replace(ANSI, '').trimEnd();
-        const at = LOCATIONS.map((re) => re.exec(line)).find(Boolean);
-        if (!at || !looksLikeFile(at[1]))
-            continue;
-        const rest = at[4].trim();
-        const parsed = FORMATS.map(([re, build]) => {
-            const m = re.exec(rest);
-            return m && { m, build };
-        }).find(Boolean);
-        const finding = parsed && parsed.build(parsed.m);
-        if (!finding)
-            continue;
-        let column = at[3] === undefined ? undefined : Number(at[3]);
-        // pylint counts columns from 0; everyone else (and GitHub) from 1.
-        if (column !== undefined && /^[CRWEFI]\d{4}:/.test(rest))
-            column += 1;
-        findings.push({
-            file: repoRelative(at[1], options),
-            line: Number(at[2]),
-            ...(column === undefined ? {} : { column }),
-            ...(finding.code ? { code: finding.code } : {}),
-            message: finding.message.trim(),
-            severity: finding.severity,
-            tool: options.tool,
-        });
-    }
-    return findings;
-}
-/** Keeps timestamps (`12:30:01`), host:port and prose out: a file has a folder or an extension. */
-function looksLikeFile(candidate) {
-    const base = candidate.slice(candidate.lastIndexOf('/') + 1);
-    return /[A-Za-z]/.test(base) && (candidate.includes('/') || /\.[A-Za-z]\w*$/.test(base));
-}
-function repoRelative(file, options) {
-    const absolute = external_node_path_default().resolve(options.cwd, file);
-    return external_node_path_default().relative(options.root, absolute).split((external_node_path_default()).sep).join('/');
-}
-function sev(word) {
-    return word === 'warning' ? 'warning' : 'error';
-}
-/**
- * pylint ids are a letter and four digits, and only E (error) and F (fatal) are errors.
- * Otherwise pycodestyle's W codes are warnings; E, F and plugin codes are errors.
- */
-function codeSeverity(code) {
-    if (/^[CRWEFI]\d{4}$/.test(code))
-        return /^[EF]/.test(code) ? 'error' : 'warning';
-    return /^W\d/.test(code) ? 'warning' : 'error';
-}
-
-// EXTERNAL MODULE: ./node_modules/fast-xml-parser/src/fxp.js
-var fxp = __nccwpck_require__(75824);
-// EXTERNAL MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js + 23 modules
-var XMLParser = __nccwpck_require__(41143);
-;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
-
-
-/** Reads a report file; only a missing file gets the caller's hint. */
-function readReport(file, kind, missing) {
-    return (0,files/* readUserFile */.E)(file, `${kind} report`, `was not written: ${missing}`);
-}
-/**
- * Parses XML whose root element is one of `roots`; returns the root element's tag and node,
- * or why the text is not such a document (one line, for the caller's error).
- */
-function parseXml(xml, roots, arrays) {
-    const text = xml.replace(/^\uFEFF/, '');
-    if (!text.trim())
-        return 'the file is empty';
-    const valid = fxp/* XMLValidator */.iI.validate(text);
-    if (valid !== true) {
-        const { msg, line } = valid.err;
-        // At the end of the text the validator lists the still-open tags as a JSON array.
-        const open = /^Invalid '(\[[\s\S]*\])' found/.exec(msg)?.[1];
-        if (open) {
-            const tags = JSON.parse(open).map((t) => `<${t}>`).join(', ');
-            return `the file ends before ${tags} ${tags.includes(',') ? 'are' : 'is'} closed`;
-        }
-        return `${msg.charAt(0).toLowerCase()}${msg.slice(1).replace(/\.$/, '')} at line ${line}`;
-    }
-    const parsed = new XMLParser/* default */.A({
-        ignoreAttributes: false,
-        attributeNamePrefix: '',
-        parseTagValue: false,
-        parseAttributeValue: false,
-        // Keep the whitespace inside failure texts; callers trim what they show.
-        trimValues: false,
-        alwaysCreateTextNode: true,
-        // The only switch for numeric references: pytest writes newlines in attributes as &#10;.
-        htmlEntities: true,
-        isArray: (tag, _path, _leaf, isAttribute) => !isAttribute && arrays.has(tag),
-    }).parse(text);
-    const found = Object.keys(parsed).find((key) => !key.startsWith('?') && !key.startsWith('#'));
-    const node = found === undefined ? undefined : children(parsed, found)[0];
-    if (found === undefined || !roots.includes(found) || !node) {
-        const expected = roots.map((r) => `<${r}>`).join(' or ');
-        return found === undefined
-            ? `no ${expected} element`
-            : `found <${found}> instead of ${expected}`;
-    }
-    return { tag: found, node };
-}
-function children(node, tag) {
-    const value = node[tag];
-    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-    return list.filter((v) => typeof v === 'object' && v !== null);
-}
-function attr(node, name) {
-    const value = node[name];
-    return typeof value === 'string' ? value : undefined;
-}
-function xml_text(node) {
-    const value = node['#text'];
-    return typeof value === 'string' ? value : '';
-}
-/** A numeric attribute, or undefined when absent or not a number. */
-function numberAttr(node, name) {
-    const raw = attr(node, name);
-    const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-    return Number.isFinite(value) ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/reports/src/junit.ts
-
-
-const MAX_DETAILS = 4000;
-const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
-/** Outcome elements of a <testcase>, most severe first. */
-const OUTCOMES = [
-    ['failure', 'failed'],
-    ['error', 'error'],
-    ['skipped', 'skipped'],
-];
-async function readJUnit(file) {
-    const xml = await readReport(file, 'JUnit', `make the test command write it (e.g. pytest --junitxml=${file}) or fix test.junit in mlops.yaml`);
-    return parseJUnit(xml, file);
-}
-/** Counts come from the cases: producers disagree on what the suite attributes count. */
-function parseJUnit(xml, file) {
-    const root = parseXml(xml, ['testsuites', 'testsuite'], ARRAYS);
-    if (typeof root === 'string') {
-        throw new errors/* ConfigurationError */.j1(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
-    }
-    const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
-    const cases = [];
-    for (const suite of tops)
-        collect(suite, '', cases);
-    const count = (status) => cases.filter((c) => c.status === status).length;
-    return {
-        tests: cases.length,
-        failures: count('failed'),
-        errors: count('error'),
-        skipped: count('skipped'),
-        // Stated times include setup and collection, which no case accounts for.
-        timeSeconds: numberAttr(root.node, 'time') ??
-            sum(tops.map((s) => numberAttr(s, 'time'))) ??
-            sum(cases.map((c) => c.timeSeconds)) ??
-            0,
-        cases,
-    };
-}
-function collect(suite, parentName, cases) {
-    const name = attr(suite, 'name') ?? parentName;
-    for (const element of children(suite, 'testcase'))
-        cases.push(toCase(element, name, suite));
-    for (const nested of children(suite, 'testsuite'))
-        collect(nested, name, cases);
-}
-function toCase(element, suiteName, suite) {
-    const outcome = OUTCOMES.find(([tag]) => children(element, tag).length);
-    const outcomes = outcome ? children(element, outcome[0]) : [];
-    const body = outcomes
-        .map((o) => xml_text(o).trim())
-        .filter(Boolean)
-        .join('\n\n');
-    const message = outcomes.map((o) => attr(o, 'message')?.trim()).find(Boolean) ?? body.split('\n')[0];
-    const line = numberAttr(element, 'line');
-    const testCase = {
-        suite: suiteName,
-        name: attr(element, 'name') ?? '',
-        timeSeconds: numberAttr(element, 'time') ?? 0,
-        status: outcome?.[1] ?? 'passed',
-    };
-    const classname = attr(element, 'classname');
-    const file = attr(element, 'file') ?? attr(suite, 'file');
-    if (classname)
-        testCase.classname = classname;
-    if (file)
-        testCase.file = file;
-    // pytest writes its item location, which counts lines from 0.
-    if (line !== undefined)
-        testCase.line = suiteName === 'pytest' ? line + 1 : line;
-    if (message)
-        testCase.message = message;
-    if (body)
-        testCase.details = truncate(body, MAX_DETAILS);
-    return testCase;
-}
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Sum rounded to milliseconds (float noise); undefined for an empty list or a missing time. */
-function sum(seconds) {
-    if (!seconds.length || seconds.some((s) => s === undefined))
-        return undefined;
-    return Math.round(seconds.reduce((t, s) => t + s, 0) * 1000) / 1000;
-}
-
-;// CONCATENATED MODULE: ./packages/reports/src/coverage.ts
-
-
-const coverage_ARRAYS = new Set(['packages', 'package', 'classes', 'class', 'lines', 'line']);
-async function readCobertura(file) {
-    const xml = await readReport(file, 'coverage', `make the test command write it (e.g. pytest --cov --cov-report=xml:${file}) or fix test.coverage in mlops.yaml`);
-    return parseCobertura(xml, file);
-}
-/** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
-function parseCobertura(xml, file) {
-    const fail = (reason) => new errors/* ConfigurationError */.j1(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
-    const root = parseXml(xml, ['coverage'], coverage_ARRAYS);
-    if (typeof root === 'string')
-        throw fail(root);
-    const files = [...linesByFile(root.node)].map(([name, { lines, rate }]) => {
-        const linesCovered = [...lines.values()].filter(Boolean).length;
-        const linesValid = lines.size;
-        return {
-            file: name,
-            lineRate: linesValid ? linesCovered / linesValid : rate,
-            linesCovered,
-            linesValid,
-        };
-    });
-    const linesValid = files.reduce((n, f) => n + f.linesValid, 0);
-    if (linesValid) {
-        const linesCovered = files.reduce((n, f) => n + f.linesCovered, 0);
-        return { lineRate: linesCovered / linesValid, linesCovered, linesValid, files };
-    }
-    const valid = numberAttr(root.node, 'lines-valid');
-    const covered = numberAttr(root.node, 'lines-covered');
-    const rate = numberAttr(root.node, 'line-rate');
-    if (rate === undefined && (valid === undefined || covered === undefined)) {
-        throw fail('no <line> elements and no line-rate or lines-valid/lines-covered on <coverage>');
-    }
-    return {
-        // coverage.py rates a report without statements as 1.
-        lineRate: rate ?? (valid ? (covered ?? 0) / valid : 1),
-        linesCovered: covered ?? 0,
-        linesValid: valid ?? 0,
-        files,
-    };
-}
-/**
- * Line number -> covered, per file: a file can span several <class> elements (Java inner
- * classes). Only the class's own <lines> count; istanbul repeats them under <methods>.
- */
-function linesByFile(root) {
-    const byFile = new Map();
-    const classes = children(root, 'packages')
-        .flatMap((p) => children(p, 'package'))
-        .flatMap((p) => children(p, 'classes'))
-        .flatMap((c) => children(c, 'class'));
-    for (const cls of classes) {
-        const name = attr(cls, 'filename');
-        if (!name)
-            continue;
-        let entry = byFile.get(name);
-        if (!entry) {
-            entry = { lines: new Map(), rate: numberAttr(cls, 'line-rate') ?? 1 };
-            byFile.set(name, entry);
-        }
-        for (const line of children(cls, 'lines').flatMap((l) => children(l, 'line'))) {
-            const number = attr(line, 'number');
-            if (number === undefined)
-                continue;
-            const covered = (numberAttr(line, 'hits') ?? 0) > 0 || entry.lines.get(number) === true;
-            entry.lines.set(number, covered);
-        }
-    }
-    return byFile;
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
-
-/** Long lists are cut in the summary; the annotations and reports keep all. */
-const LISTED_ROWS = 50;
-const CASE_ORDER = {
-    failed: 0,
-    error: 0,
-    skipped: 1,
-    passed: 2,
-};
-const CASE_RESULT = {
-    failed: '❌ failed',
-    error: '❌ error',
-    skipped: '⏭️ skipped',
-    passed: '✅ passed',
-};
-/** A titled table of at most LISTED_ROWS rows, saying how many were left out. */
-function cappedTable(title, headers, rows, rest) {
-    const blocks = [
-        { kind: 'heading', text: title, level: 3 },
-        { kind: 'table', headers, rows: rows.slice(0, LISTED_ROWS) },
-    ];
-    if (rows.length > LISTED_ROWS) {
-        blocks.push({ kind: 'text', text: `… and ${rows.length - LISTED_ROWS} more ${rest}.` });
-    }
-    return blocks;
-}
-function renderCodeReport(rows, findings, run) {
-    const blocks = [
-        { kind: 'heading', text: 'Code validation' },
-        {
-            kind: 'table',
-            headers: ['Check', 'Result', 'Details'],
-            rows: rows.map((r) => [r.check, `${STATUS_ICON[r.status]} ${r.status}`, r.detail]),
-        },
-    ];
-    if (run?.cases.length) {
-        const cases = [...run.cases].sort((a, b) => CASE_ORDER[a.status] - CASE_ORDER[b.status]);
-        blocks.push(...cappedTable('Tests', ['Test', 'Result', 'Time', 'Message'], cases.map((c) => [
-            `${c.classname ?? c.suite}::${c.name}`,
-            CASE_RESULT[c.status],
-            `${c.timeSeconds.toFixed(2)} s`,
-            c.message ?? '',
-        ]), 'tests'));
-    }
-    if (findings.length) {
-        blocks.push(...cappedTable('Lint findings', ['Tool', 'Where', 'Code', 'Message'], findings.map((f) => [
-            f.tool,
-            `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`,
-            f.code ?? '',
-            f.message,
-        ]), 'findings (see the annotations)'));
-    }
-    return blocks;
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/lint-and-test.ts
-
-
-
-
-
-
-
-
-
-const LINT_TIMEOUT_MINUTES = 30;
-const lintAndTest = defineAction({
-    name: 'lint-and-test',
-    title: 'Code validation',
-    description: 'Runs the project’s lint and test commands: findings become annotations, JUnit becomes a test table, Cobertura coverage is checked against the minimum.',
-    inputs: {},
-    outputs: {
-        tests: 'Number of test cases run.',
-        failures: 'Number of failed or erroring test cases.',
-        skipped: 'Number of skipped test cases.',
-        coverage: 'Line coverage in percent (one decimal), empty without a coverage report.',
-        'lint-findings': 'Number of lint findings over all lint commands.',
-        'junit-path': 'Absolute path of the JUnit report, empty without one.',
-    },
-    parseInputs: (read) => ({
-        workingDirectory: read.string('working-directory'),
-        config: read.string('config'),
-    }),
-    execute: async (inputs, deps) => {
-        const loaded = await loadConfig({
-            workingDirectory: inputs.workingDirectory,
-            config: inputs.config,
-        });
-        const { config } = loaded;
-        if (config.lint.length === 0 && !config.test) {
-            throw new errors/* ConfigurationError */.j1(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
-        }
-        const rows = [];
-        const findings = [];
-        for (const lint of config.lint) {
-            const found = await runLint(loaded, lint, deps);
-            findings.push(...found.findings);
-            rows.push(found.row);
-        }
-        const tested = config.test ? await runTests(loaded, deps) : undefined;
-        if (tested)
-            rows.push(...tested.rows);
-        const failures = rows.flatMap((r) => (r.failure ? [r.failure] : []));
-        const run = tested?.run;
-        return {
-            outputs: {
-                tests: String(run?.tests ?? 0),
-                failures: String((run?.failures ?? 0) + (run?.errors ?? 0)),
-                skipped: String(run?.skipped ?? 0),
-                coverage: tested?.coverage ? (tested.coverage.lineRate * 100).toFixed(1) : '',
-                'lint-findings': String(findings.length),
-                'junit-path': tested?.junitPath ?? '',
-            },
-            report: renderCodeReport(rows, findings, run),
-            failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
-        };
-    },
-});
-async function runLint(loaded, lint, deps) {
-    const output = [];
-    deps.logger.startGroup(`lint: ${lint.name}`);
-    const result = await deps.runCommand({
-        command: lint.command,
-        cwd: loaded.projectDir,
-        env: commandEnv(loaded.config, deps),
-        timeoutMs: LINT_TIMEOUT_MINUTES * 60_000,
-        onLine: (line) => {
-            output.push(line);
-            deps.logger.info(line);
-        },
-    });
-    deps.logger.endGroup();
-    const findings = parseLintOutput(output.join('\n'), {
-        tool: lint.name,
-        cwd: loaded.projectDir,
-        root: deps.repositoryRoot,
-    });
-    for (const f of findings) {
-        const message = f.code ? `${f.code} ${f.message}` : f.message;
-        const at = { file: f.file, line: f.line, column: f.column, title: lint.name };
-        if (f.severity === 'error')
-            deps.logger.error(message, at);
-        else
-            deps.logger.warning(message, at);
-    }
-    const clean = result.exitCode === 0 && !result.timedOut;
-    const detail = clean
-        ? plural(findings.length, 'finding')
-        : findings.length
-            ? `${plural(findings.length, 'finding')}, ${describeExit(result, LINT_TIMEOUT_MINUTES)}`
-            : `${describeExit(result, LINT_TIMEOUT_MINUTES)}: ${lastLine(result.tail)}`;
-    return {
-        findings,
-        row: {
-            check: `lint: ${lint.name}`,
-            status: clean ? 'passed' : 'failed',
-            detail,
-            failure: clean
-                ? undefined
-                : findings.length
-                    ? `${lint.name} found ${plural(findings.length, 'problem')}`
-                    : `${lint.name} ${detail}`,
-        },
-    };
-}
-async function runTests(loaded, deps) {
-    const test = loaded.config.test;
-    const junitPath = test.junit ? external_node_path_default().resolve(loaded.projectDir, test.junit) : undefined;
-    const coveragePath = test.coverage ? external_node_path_default().resolve(loaded.projectDir, test.coverage) : undefined;
-    // A report left by an earlier run must never pass for this run's.
-    for (const file of [junitPath, coveragePath])
-        if (file)
-            await (0,promises_.rm)(file, { force: true });
-    deps.logger.startGroup('tests');
-    const result = await deps.runCommand({
-        command: test.command,
-        cwd: loaded.projectDir,
-        env: commandEnv(loaded.config, deps),
-        timeoutMs: test['timeout-minutes'] * 60_000,
-        onLine: (line) => deps.logger.info(line),
-    });
-    deps.logger.endGroup();
-    const exit = describeExit(result, test['timeout-minutes']);
-    const crashed = result.timedOut || result.signal !== null;
-    const rows = [];
-    let run;
-    if (junitPath && !crashed)
-        run = await lint_and_test_readReport(() => readJUnit(junitPath), result, exit);
-    const failed = run ? run.failures + run.errors : 0;
-    const ok = result.exitCode === 0 && !crashed && failed === 0;
-    const counts = run
-        ? `${run.tests - failed - run.skipped} passed, ${failed} failed, ${run.skipped} skipped in ${formatSeconds(run.timeSeconds * 1000)}`
-        : undefined;
-    rows.push({
-        check: 'tests',
-        status: ok ? 'passed' : 'failed',
-        detail: ok ? (counts ?? 'command succeeded') : (counts ?? `${exit}: ${lastLine(result.tail)}`),
-        failure: ok
-            ? undefined
-            : run && failed
-                ? `${failed} of ${plural(run.tests, 'test')} failed`
-                : `the test command ${exit}: ${lastLine(result.tail)}`,
-    });
-    let coverage;
-    if (coveragePath && !crashed) {
-        coverage = await lint_and_test_readReport(() => readCobertura(coveragePath), result, exit);
-        const measured = coverage.lineRate * 100;
-        const minimum = test['min-coverage'];
-        const short = minimum !== undefined && measured + 1e-9 < minimum;
-        rows.push({
-            check: 'coverage',
-            status: short ? 'failed' : 'passed',
-            detail: `${percent(measured)} of ${coverage.linesValid} lines${minimum !== undefined ? ` (minimum ${percent(minimum)})` : ''}`,
-            failure: short
-                ? `line coverage ${percent(measured)} is ${(minimum - measured).toFixed(1)} points below the minimum ${percent(minimum)}`
-                : undefined,
-        });
-    }
-    return { rows, run, coverage, junitPath };
-}
-/** A missing report after a failing command is the command's failure, said so. */
-async function lint_and_test_readReport(read, result, exit) {
-    try {
-        return await read();
-    }
-    catch (error) {
-        if (result.exitCode !== 0 && error instanceof errors/* ConfigurationError */.j1) {
-            throw new errors/* ConfigurationError */.j1(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
-        }
-        throw error;
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
-
-
-const PREFIX = 'mlops-digests-';
-/**
- * Carries the digest cache file from run to run through the runner's cache
- * service (@actions/cache, loaded on first use). Cache entries are immutable,
- * so each saved state gets a key from its own content; a run restores the
- * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
- * `file` is relative to the workspace (the process's working directory on a
- * runner): the cache's version hashes the path, and an absolute one would
- * differ between checkouts in other folders.
- */
-async function restoreDigestCache(file) {
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
-    return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
-}
-async function saveDigestCache(file, restoredKey) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch {
-        return false;
-    }
-    const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
-    if (key === restoredKey)
-        return true;
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
-    return (await cache.saveCache([file], key)) > 0;
-}
-
-// EXTERNAL MODULE: ./packages/artifacts/src/digest.ts
-var src_digest = __nccwpck_require__(61219);
-// EXTERNAL MODULE: ./packages/artifacts/src/git.ts
-var git = __nccwpck_require__(59555);
-;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
-
-/** JSON with keys sorted at every level: the same manifest always has the same text. */
-function canonicalJson(value) {
-    return JSON.stringify(value, (_, v) => v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v);
-}
-function manifestDigest(manifest) {
-    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(56118);
-;// CONCATENATED MODULE: ./packages/artifacts/src/archive.ts
-
-
-
-
-
-
-
-/** Every entry gets this time, so the bytes depend on content alone. */
-const FIXED_MTIME = new Date(0);
-/**
- * Writes an uncompressed POSIX tar whose bytes depend only on the entries'
- * paths, contents and executable bits: sorted by path, fixed time, owner and
- * modes. (Uncompressed: the artifact upload zips it anyway, and gzip would
- * dominate the time on large models.) Returns the sha256 of the bytes.
- */
-async function writeArchive(entries, file) {
-    const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.partial`;
-    const pack = tar_stream.pack();
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    pack.on('data', (chunk) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-    });
-    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(temporary));
-    try {
-        for (const entry of sorted) {
-            const sink = pack.entry({
-                name: entry.path,
-                size: entry.size,
-                mode: entry.executable ? 0o755 : 0o644,
-                mtime: FIXED_MTIME,
-                uid: 0,
-                gid: 0,
-                uname: '',
-                gname: '',
-                type: 'file',
-            });
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source), sink);
-        }
-        pack.finalize();
-        await written;
-        await (0,promises_.rename)(temporary, file);
-    }
-    catch (error) {
-        pack.destroy();
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-    return { digest: hash.digest('hex'), bytes };
-}
-/** Unpacks an archive written by writeArchive; refuses paths that leave `dir`. */
-async function extractArchive(file, dir) {
-    const extract = tar_stream.extract();
-    const paths = [];
-    const done = (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(file), extract);
-    for await (const entry of extract) {
-        const name = entry.header.name;
-        const target = external_node_path_default().resolve(dir, name);
-        if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
-            entry.resume();
-            throw new errors/* ConfigurationError */.j1(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
-        }
-        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
-        paths.push(name);
-    }
-    await done;
-    return paths;
-}
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
-
-
-/**
- * Packages as workflow-run artifacts, through the real @actions/artifact
- * (loaded on first use, so actions that never store start faster).
- */
-class ActionsArtifactStore {
-    root;
-    runUrl;
-    constructor(root, runUrl) {
-        this.root = root;
-        this.runUrl = runUrl;
-    }
-    folder(name) {
-        return external_node_path_default().join(this.root, name);
-    }
-    async store(name) {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(420), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
-        const client = new DefaultArtifactClient();
-        const existing = await client.getArtifact(name).catch(() => undefined);
-        const id = existing
-            ? existing.artifact.id
-            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
-        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
-        return { name, id: String(id ?? ''), location };
-    }
-    async fetch(name) {
-        // Packaged in this job: already here.
-        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
-            return this.folder(name);
-        }
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(420), __nccwpck_require__.e(888)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37888));
-        const client = new DefaultArtifactClient();
-        const { artifact } = await client.getArtifact(name);
-        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
-        return this.folder(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/artifacts/src/store.ts
-
-
-
-/** Packages stay in `<root>/<name>/`: storing is a no-op, fetching a lookup. */
-class FolderStore {
-    root;
-    constructor(root) {
-        this.root = root;
-    }
-    folder(name) {
-        return external_node_path_default().join(this.root, name);
-    }
-    async store(name) {
-        return { name, id: this.folder(name), location: this.folder(name) };
-    }
-    async fetch(name) {
-        if (!(await (0,promises_.stat)(this.folder(name)).catch(() => null))) {
-            throw new errors/* ConfigurationError */.j1(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
-        }
-        return this.folder(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
-
-
-
-
-/** Packages live here in the project (and are uploaded from here on a runner). */
-const ARTIFACTS_DIR = '.mlops/artifacts';
-/** A runner with the artifact service gets workflow artifacts; anything else a folder. */
-function artifactStore(projectDir, env, runUrl) {
-    const root = external_node_path_default().join(projectDir, ARTIFACTS_DIR);
-    return env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL
-        ? new ActionsArtifactStore(root, runUrl)
-        : new FolderStore(root);
-}
-/** The local folder of packages, for "the newest package" lookups. */
-function packagesFolder(projectDir) {
-    return external_node_path_default().join(projectDir, ARTIFACTS_DIR);
-}
-/**
- * A package from package-artifacts, by name (the `artifact` input), or the
- * newest local one: its name and the folder holding its archive and manifest.
- */
-async function fetchPackage(artifact, loaded, run, deps) {
-    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
-    return {
-        name,
-        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
-    };
-}
-async function newestPackage(root) {
-    const names = await (0,promises_.readdir)(root).catch(() => []);
-    const dated = await Promise.all(names.map(async (name) => ({
-        name,
-        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
-    })));
-    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
-    if (!newest)
-        throw new errors/* ConfigurationError */.j1(`no package in ${root}: run package-artifacts first, or set the artifact input`);
-    return newest.name;
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/full-data.ts
-
-
-
-
-
-/** A platform data URI (azureml://…, https://…) rather than a path. */
-const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
-/**
- * The full data (`data.full`) as a table, for the suite to split per model
- * on the runner. It must be a local CSV file: a URI cannot be split here.
- */
-async function readFullData(loaded) {
-    const given = loaded.config.data.full;
-    if (!given) {
-        throw new errors/* ConfigurationError */.j1(`data.full is not set in ${loaded.file}: set it to the CSV file of the full data to train on the platform`);
-    }
-    if (isUri(given)) {
-        throw new errors/* ConfigurationError */.j1(`data.full is a URI (${given}), but training splits the full data on the runner: set data.full to a local CSV file (download it in an earlier step)`);
-    }
-    const file = external_node_path_default().resolve(loaded.projectDir, given);
-    const table = await readTable(file, 'data.full', 'generate or download the full data there, or fix data.full in mlops.yaml');
-    const [digest, info] = await Promise.all([(0,src_digest/* fileDigest */.hd)(file), (0,promises_.stat)(file)]);
-    return { table, given, file, digest, bytes: info.size };
-}
-/** Whether data.full names a local file that exists (the flows train on the platform only then). */
-async function hasFullData(loaded) {
-    const given = loaded.config.data.full;
-    if (!given || isUri(given))
-        return false;
-    return (await stat(path.resolve(loaded.projectDir, given)).catch(() => null))?.isFile() ?? false;
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/package-report.ts
-
-function size(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-}
-const package_report_short = (digest) => (digest ? `\`${digest.slice(0, 12)}\`` : '–');
-function renderPackageReport(p) {
-    const { manifest } = p;
-    const codeBytes = manifest.code.files.reduce((sum, f) => sum + f.bytes, 0);
-    return [
-        { kind: 'heading', text: `Package ${p.name}` },
-        {
-            kind: 'table',
-            headers: ['Part', 'Files', 'Size', 'sha256'],
-            rows: [
-                [
-                    'archive',
-                    manifest.code.files.length + manifest.models.reduce((n, m) => n + m.files.length, 0) + 1,
-                    size(p.archive.bytes),
-                    package_report_short(p.archive.digest),
-                ],
-                ['code', manifest.code.files.length, size(codeBytes), package_report_short(manifest.code.digest)],
-                [
-                    'data sample',
-                    1,
-                    size(manifest.data.sample.bytes ?? 0),
-                    package_report_short(manifest.data.sample.digest),
-                ],
-                [
-                    'full data',
-                    manifest.data.full?.digest ? 1 : 0,
-                    manifest.data.full?.bytes
-                        ? size(manifest.data.full.bytes)
-                        : manifest.data.full
-                            ? manifest.data.full.path
-                            : '–',
-                    package_report_short(manifest.data.full?.digest),
-                ],
-                ...manifest.environment.map((f) => [f.path, 1, size(f.bytes), package_report_short(f.digest)]),
-            ],
-        },
-        {
-            kind: 'text',
-            text: `Commit \`${manifest.git.sha.slice(0, 12)}\`${manifest.git.dirty ? ' (with uncommitted changes)' : ''} ${manifest.git.ref}; ${p.reused ? 'unchanged since the last packaging, archive reused' : 'archive written'}; file digests: ${p.cache.hits} from the cache, ${p.cache.misses} computed. Stored: ${p.stored.location}.`,
-        },
-        {
-            kind: 'table',
-            headers: ['Model', 'Files', 'Size', 'sha256', 'MAPE', 'Baseline MAPE'],
-            rows: manifest.models.map((m) => [
-                `\`${m.name}\``,
-                m.files.length,
-                size(m.files.reduce((sum, f) => sum + f.bytes, 0)),
-                package_report_short(m.digest),
-                formatNumber(m.metrics.mape),
-                formatNumber(m.baseline.mape),
-            ]),
-        },
-    ];
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/run-context.ts
-
-/** Who and which run, from the runner's variables (passed in, never read globally). */
-function runContext(env) {
-    const onRunner = env.GITHUB_ACTIONS === 'true' && !!env.GITHUB_RUN_ID;
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    return {
-        id: onRunner ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}` : 'local',
-        url: onRunner && env.GITHUB_REPOSITORY
-            ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-            : '',
-        actor: env.GITHUB_ACTOR || env.USER || external_node_os_default().userInfo().username,
-        onRunner,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/tool.ts
-/** Recorded in every manifest and ledger event. */
-const TOOL = { name: 'mlops-actions', version: '0.1.0' };
-
-;// CONCATENATED MODULE: ./packages/stages/src/package-artifacts.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The digest cache, in the project. */
-const DIGEST_CACHE = '.mlops/cache/digests.json';
-const packageArtifacts = defineAction({
-    name: 'package-artifacts',
-    title: 'Package artifacts',
-    description: 'Packages the git-tracked code, the trained models and a lineage manifest into one deterministic archive, stored as a workflow artifact (a local folder off a runner).',
-    inputs: {
-        models: { description: 'Model names or globs; empty for every model validated.', default: '' },
-        'from-stage': {
-            description: 'The basic-model-validate run whose trained models are packaged: pr or main.',
-            default: 'main',
-            values: ['pr', 'main'],
-        },
-        name: {
-            description: 'Artifact name; empty for <project>-<first 12 of the manifest digest>.',
-            default: '',
-        },
-    },
-    outputs: {
-        'artifact-name': 'Name of the stored package.',
-        'artifact-id': 'Artifact id on the runner, or the package folder locally.',
-        digest: 'sha256 of the archive (hex).',
-        manifest: 'Path of the lineage manifest (manifest.json).',
-    },
-    parseInputs: (read) => ({
-        workingDirectory: read.string('working-directory'),
-        config: read.string('config'),
-        models: read.list('models'),
-        fromStage: read.enum('from-stage'),
-        name: read.optional('name'),
-    }),
-    execute: async (inputs, deps) => {
-        const loaded = await loadConfig({
-            workingDirectory: inputs.workingDirectory,
-            config: inputs.config,
-        });
-        const run = runContext(deps.baseEnv);
-        const validated = await readValidation(loaded.projectDir, inputs.fromStage);
-        const selected = selectModels(loaded.models, inputs.models).filter((m) => validated.has(m.name));
-        if (!selected.length) {
-            throw new errors/* ConfigurationError */.j1(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
-        }
-        const failed = selected.filter((m) => !validated.get(m.name)?.passed);
-        if (failed.length) {
-            throw new errors/* ConfigurationError */.j1(`${failed.length} selected models failed basic-model-validate (${failed
-                .map((m) => m.name)
-                .slice(0, 3)
-                .join(', ')}${failed.length > 3 ? ', …' : ''}): fix them or leave them out with the models input`);
-        }
-        const cacheFile = external_node_path_default().join(loaded.projectDir, DIGEST_CACHE);
-        const cachePath = external_node_path_default().relative(deps.repositoryRoot, cacheFile);
-        const restoredKey = run.onRunner
-            ? await restoreDigestCache(cachePath).catch(() => undefined)
-            : undefined;
-        const digests = await src_digest/* DigestCache */.pC.open(cacheFile);
-        const entries = [];
-        const code = await collectCode(loaded, digests, entries);
-        const models = [];
-        for (const model of selected) {
-            const result = validated.get(model.name);
-            const dir = external_node_path_default().join(validationDir(loaded.projectDir, inputs.fromStage), model.name, 'train', 'model');
-            const files = await collectFolder(dir, `models/${model.name}`, digests, entries);
-            models.push({
-                name: model.name,
-                params: model.params,
-                epochs: result.epochs,
-                digest: (0,src_digest/* treeDigest */.fZ)(files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) }))),
-                files,
-                metrics: metricRecord(result.metrics),
-                baseline: metricRecord(result.baseline),
-                gates: gateRecords(result.gates),
-            });
-        }
-        const revision = await (0,git/* gitRevision */.M)(loaded.projectDir);
-        const objects = await gitObjects(loaded);
-        const manifest = {
-            schema: 1,
-            tool: TOOL,
-            project: loaded.config.name,
-            git: {
-                sha: deps.baseEnv.GITHUB_SHA || revision.sha,
-                ref: deps.baseEnv.GITHUB_REF || revision.ref,
-                dirty: revision.dirty,
-            },
-            run: { id: run.id, url: run.url },
-            stage: inputs.fromStage,
-            code,
-            models,
-            data: await dataRecords(loaded, digests, objects),
-            environment: await Promise.all(loaded.config.package.environment.map((file) => fileRecord(loaded.projectDir, file, digests, objects))),
-            thresholds: {
-                gates: loaded.config.metrics.gates,
-                minCoverage: loaded.config.test?.['min-coverage'],
-                stalenessDays: loaded.config['staleness-days'],
-            },
-        };
-        await digests.save();
-        if (run.onRunner)
-            await saveDigestCache(cachePath, restoredKey).catch(() => false);
-        const digest = manifestDigest(manifest);
-        const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
-        const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
-        const folder = store.folder(name);
-        const manifestFile = external_node_path_default().join(folder, 'manifest.json');
-        const archiveFile = external_node_path_default().join(folder, `${name}.tar`);
-        const manifestText = JSON.stringify(manifest, null, 2) + '\n';
-        const reused = await samePackage(manifestFile, archiveFile, manifestText);
-        let archive;
-        if (reused) {
-            archive = reused;
-        }
-        else {
-            await (0,files/* writeFileAtomic */.Z)(manifestFile, manifestText);
-            archive = await writeArchive([
-                ...entries,
-                {
-                    path: 'manifest.json',
-                    source: manifestFile,
-                    size: Buffer.byteLength(manifestText),
-                    executable: false,
-                },
-            ], archiveFile);
-            await (0,files/* writeFileAtomic */.Z)(external_node_path_default().join(folder, 'archive.sha256'), `${archive.digest}  ${name}.tar\n`);
-        }
-        deps.progress(`${reused ? 'Reused' : 'Wrote'} ${name}.tar (${archive.bytes} bytes, sha256 ${archive.digest.slice(0, 12)}…); digests: ${digests.hits} cached, ${digests.misses} computed`);
-        const stored = await store.store(name);
-        return {
-            outputs: {
-                'artifact-name': name,
-                'artifact-id': stored.id,
-                digest: archive.digest,
-                manifest: manifestFile,
-            },
-            report: renderPackageReport({
-                name,
-                manifest,
-                archive,
-                stored,
-                reused: !!reused,
-                cache: digests,
-            }),
-        };
-    },
-});
-/** The same manifest text and an intact archive from an earlier run: nothing to rewrite. */
-async function samePackage(manifestFile, archiveFile, manifestText) {
-    try {
-        if ((await (0,promises_.readFile)(manifestFile, 'utf8')) !== manifestText)
-            return undefined;
-        const [line] = (await (0,promises_.readFile)(external_node_path_default().join(external_node_path_default().dirname(archiveFile), 'archive.sha256'), 'utf8')).split('  ');
-        return { digest: line ?? '', bytes: (await (0,promises_.stat)(archiveFile)).size };
-    }
-    catch {
-        return undefined;
-    }
-}
-async function collectCode(loaded, digests, entries) {
-    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, loaded.config.package.code);
-    if (!tracked.length) {
-        throw new errors/* ConfigurationError */.j1(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
-    }
-    const files = [];
-    for (const file of tracked) {
-        const source = external_node_path_default().join(loaded.projectDir, file.path);
-        const info = await (0,promises_.stat)(source);
-        const digest = await digests.digest(source, file.object);
-        files.push({ path: `code/${file.path}`, digest, bytes: info.size });
-        entries.push({
-            path: `code/${file.path}`,
-            source,
-            size: info.size,
-            executable: file.executable,
-        });
-    }
-    return { digest: (0,src_digest/* treeDigest */.fZ)(files), files };
-}
-async function collectFolder(dir, prefix, digests, entries) {
-    const names = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }))
-        .filter((e) => e.isFile())
-        .map((e) => external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/'))
-        .sort();
-    const files = [];
-    for (const name of names) {
-        const source = external_node_path_default().join(dir, name);
-        const info = await (0,promises_.stat)(source);
-        files.push({
-            path: `${prefix}/${name}`,
-            digest: await digests.digest(source),
-            bytes: info.size,
-        });
-        entries.push({
-            path: `${prefix}/${name}`,
-            source,
-            size: info.size,
-            executable: (info.mode & 0o111) !== 0,
-        });
-    }
-    return files;
-}
-/** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
-async function gitObjects(loaded) {
-    const { data, package: packaging } = loaded.config;
-    const files = [data.sample, ...(data.full ? [data.full] : []), ...packaging.environment];
-    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, files.filter((f) => !isUri(f)));
-    return new Map(tracked.map((f) => [f.path, f.object]));
-}
-async function fileRecord(projectDir, file, digests, objects) {
-    const source = external_node_path_default().resolve(projectDir, file);
-    const info = await (0,promises_.stat)(source).catch(() => {
-        throw new errors/* ConfigurationError */.j1(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
-    });
-    const object = objects.get(external_node_path_default().relative(projectDir, source).split((external_node_path_default()).sep).join('/'));
-    return { path: file, digest: await digests.digest(source, object), bytes: info.size };
-}
-/** Digests of the sample, and of the full data when it is a local file; a URI is recorded as is. */
-async function dataRecords(loaded, digests, objects) {
-    const { sample, full } = loaded.config.data;
-    const records = {
-        sample: await fileRecord(loaded.projectDir, sample, digests, objects),
-    };
-    if (full) {
-        const local = !isUri(full) && (await (0,promises_.stat)(external_node_path_default().resolve(loaded.projectDir, full)).catch(() => null));
-        records.full = local
-            ? await fileRecord(loaded.projectDir, full, digests, objects)
-            : { path: full };
-    }
-    return records;
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/batch-data.ts
-
-
-
-
-
-/**
- * The rows a model is scored on outside validation: its latest
- * `holdout-periods` of the data it was trained from (the sample, for models
- * trained by basic-model-validate), with the actuals kept back so the run
- * can be measured.
- */
-async function prepareBatch(loaded, model, dir, cache) {
-    const { data } = loaded.config;
-    const file = external_node_path_default().resolve(loaded.projectDir, data.sample);
-    let table = cache.get(file);
-    if (!table) {
-        table = await readTable(file, 'data sample');
-        cache.set(file, table);
-    }
-    const split = splitForModel(table, splitOptions(loaded.config, model.params));
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    await writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
-    return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
-}
-/** Reads a run's predictions and measures them against the batch's actuals. */
-async function measurePredictions(loaded, batch, outputDir) {
-    const file = external_node_path_default().join(outputDir, 'predictions.csv');
-    const check = await readPredictions(file, {
-        keys: loaded.config.data.keys,
-        expectedKeys: batch.keys,
-        min: loaded.config.predictions.min,
-        max: loaded.config.predictions.max,
-    }).catch((error) => {
-        if (error instanceof errors/* ConfigurationError */.j1)
-            return { values: [], problems: [error.message] };
-        throw error;
-    });
-    const rows = check.values.filter((v) => Number.isFinite(v)).length;
-    return check.problems.length
-        ? { rows, problems: check.problems }
-        : { rows, metrics: computeMetrics(batch.actuals, check.values), problems: [] };
-}
-
-;// CONCATENATED MODULE: ./packages/stages/src/champion-challenger.ts
-/**
- * Champion/challenger under the promotion policy: the primary metric must
- * improve by at least min-improvement (relative), and no guard metric may get
- * worse by more than its tolerance (relative).
- */
-function compareModels(policy, challenger, champion) {
-    const metric = policy['primary-metric'];
-    const sign = policy.direction === 'minimize' ? 1 : -1;
-    const relative = (name) => {
-        const a = challenger[name];
-        const b = champion[name];
-        if (typeof a !== 'number' || typeof b !== 'number' || b === 0)
-            return undefined;
-        return (sign * (b - a)) / Math.abs(b);
-    };
-    const improvement = relative(metric);
-    const reasons = [];
-    if (improvement === undefined) {
-        reasons.push(`${metric} cannot be compared (missing on one side)`);
-    }
-    else if (improvement < policy['min-improvement']) {
-        reasons.push(`${metric} ${fmt(challenger[metric])} vs champion ${fmt(champion[metric])}: ${(improvement * 100).toFixed(1)} % better, needs ${(policy['min-improvement'] * 100).toFixed(1)} %`);
-    }
-    for (const guard of policy.guards) {
-        const change = relative(guard.metric);
-        if (change !== undefined && change < -guard.tolerance) {
-            reasons.push(`${guard.metric} ${fmt(challenger[guard.metric])} vs champion ${fmt(champion[guard.metric])}: ${(-change * 100).toFixed(1)} % worse, tolerance ${(guard.tolerance * 100).toFixed(1)} %`);
-        }
-    }
-    return { better: reasons.length === 0, improvement: improvement ?? 0, reasons };
-}
-function fmt(value) {
-    return typeof value === 'number' ? value.toFixed(3) : '–';
 }
 
 // EXTERNAL MODULE: ./packages/platform/src/traffic.ts
@@ -71468,6 +70516,8 @@ async function hold(stateDir, work) {
     return result;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/names.ts
 
 
@@ -71617,6 +70667,8 @@ var external_node_events_ = __nccwpck_require__(78474);
 var external_node_timers_promises_ = __nccwpck_require__(58500);
 // EXTERNAL MODULE: ./packages/platform/src/port.ts
 var port = __nccwpck_require__(40798);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./packages/platform/src/local/processes.ts
 
 /**
@@ -72455,6 +71507,1871 @@ async function openAzure(loaded, environment, settings, deps) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/stages/src/champions.ts
+
+
+
+
+
+
+/** Champion and candidates per model and environment, with the champion's metrics. */
+async function championsJson(loaded, environments, deps) {
+    const result = { generatedAt: deps.now().toISOString(), environments: [] };
+    for (const environment of environments) {
+        const platform = await openPlatform(loaded, environment, deps);
+        const models = [];
+        for (const name of await platform.registry.names()) {
+            const versions = await platform.registry.list(name);
+            const champion = versions.filter((v) => v.tags.stage === 'champion').pop();
+            models.push({
+                name,
+                champion: champion
+                    ? {
+                        version: champion.version,
+                        createdAt: champion.createdAt,
+                        metrics: numbersFrom(champion.tags, ''),
+                        baseline: numbersFrom(champion.tags, 'baseline_'),
+                    }
+                    : null,
+                candidates: versions.filter((v) => v.tags.stage === 'candidate').map((v) => v.version),
+            });
+        }
+        result.environments.push({
+            name: environment,
+            backend: platform.backend,
+            location: platform.location,
+            models,
+        });
+    }
+    return result;
+}
+function numbersFrom(tags, prefix) {
+    const out = {};
+    for (const metric of METRIC_NAMES) {
+        const value = Number(tags[`${prefix}${metric}`]);
+        if (tags[`${prefix}${metric}`] !== undefined && Number.isFinite(value))
+            out[metric] = value;
+    }
+    return out;
+}
+/**
+ * Writes the champions of an environment as JSON, for the mlops-champions
+ * artifact that pull-request comments compare with (no credentials there).
+ */
+const champions = defineAction({
+    name: 'champions',
+    title: 'Champions',
+    description: 'Writes the champion (version and metrics) and candidates of every model of an environment as JSON (as mlops status --json), for the mlops-champions artifact pull-request comments compare with.',
+    inputs: {
+        environment: { description: 'The environment (from mlops.yaml) to read.', default: 'local' },
+        output: {
+            description: 'Where to write the JSON, relative to working-directory.',
+            default: '.mlops/champions/champions.json',
+        },
+    },
+    outputs: {
+        file: 'Absolute path of the JSON file written.',
+        champions: 'Number of models with a champion.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        environment: read.string('environment'),
+        output: read.string('output'),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const doc = await championsJson(loaded, [inputs.environment], deps);
+        const file = external_node_path_default().resolve(loaded.projectDir, inputs.output);
+        await (0,files/* writeFileAtomic */.Z)(file, JSON.stringify(doc, null, 2) + '\n');
+        const env = doc.environments[0];
+        const models = env?.models ?? [];
+        const withChampion = models.filter((m) => m.champion);
+        return {
+            outputs: { file, champions: String(withChampion.length) },
+            report: [
+                { kind: 'heading', text: `Champions in ${inputs.environment}` },
+                models.length
+                    ? {
+                        kind: 'table',
+                        headers: ['Model', 'Champion', 'MAPE', 'Baseline MAPE', 'Candidates'],
+                        rows: models.map((m) => [
+                            `\`${m.name}\``,
+                            m.champion ? `v${m.champion.version}` : '–',
+                            formatNumber(m.champion?.metrics.mape),
+                            formatNumber(m.champion?.baseline.mape),
+                            m.candidates.length ? m.candidates.map((v) => `v${v}`).join(', ') : '–',
+                        ]),
+                    }
+                    : { kind: 'text', text: 'No model registered.' },
+                { kind: 'text', text: `Written to \`${external_node_path_default().relative(loaded.projectDir, file)}\`.` },
+            ],
+        };
+    },
+});
+
+;// CONCATENATED MODULE: ./packages/reports/src/lint-findings.ts
+
+// eslint-disable-next-line no-control-regex -- matching terminal colour codes is the point.
+const ANSI = /\u001b\[[0-9;]*m/g;
+/** Where: tsc `path(line,col): `, tsc --pretty `path:line:col - `, others `path:line[:col]: `. */
+const LOCATIONS = [
+    /^(\S+?)\((\d+),(\d+)\): (.+)$/,
+    /^([^\s:]+):(\d+):(\d+) - (.+)$/,
+    // mypy --show-error-end adds `:endline:endcol`.
+    /^([^\s:]+):(\d+)(?::(\d+))?(?::\d+:\d+)?:\s+(.+)$/,
+];
+/** What follows the location, tried in order; undefined means "not a finding" (mypy notes). */
+const FORMATS = [
+    // tsc: `error TS2322: message`
+    [/^(error|warning) (TS\d+): (.+)$/, (m) => ({ severity: sev(m[1]), code: m[2], message: m[3] })],
+    // mypy (and gcc-style tools): `error: message  [code]`
+    [
+        /^(error|warning|note): (.+?)(?:\s+\[([\w-]+)\])?$/,
+        (m) => (m[1] === 'note' ? undefined : { severity: sev(m[1]), code: m[3], message: m[2] }),
+    ],
+    // eslint --format unix: `message [Error/rule-id]`
+    [
+        /^(.+?) \[(Error|Warning)(?:\/(\S+))?\]$/,
+        (m) => ({ severity: sev(m[2]?.toLowerCase()), code: m[3], message: m[1] }),
+    ],
+    // pylint parseable (and flake8 --format=pylint): `[C0301(line-too-long), obj] message`
+    [
+        /^\[([A-Z]+\d+)(?:\([\w-]+\))?(?:, [^\]]*)?\] (.+)$/,
+        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
+    ],
+    // pylint default: `C0301: message (symbol)`
+    [
+        /^([CRWEFI]\d{4}): (.+?)(?: \([a-z][a-z0-9]*(?:-[a-z0-9]+)*\))?$/,
+        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
+    ],
+    // flake8, pycodestyle, ruff: `E501 message`, ruff marks fixable ones `[*]`.
+    [
+        /^([A-Z]+\d+) (?:\[\*\] )?(.+)$/,
+        (m) => ({ severity: codeSeverity(m[1]), code: m[1], message: m[2] }),
+    ],
+    [/^(.+)$/, (m) => ({ severity: 'error', message: m[1] })],
+];
+/**
+ * Parses a lint command's output. `cwd` is where the command ran; `root` is the repository root:
+ * returned file paths are relative to root with forward slashes (GitHub annotations need
+ * repo-relative paths). Lines that are not findings are ignored.
+ */
+function parseLintOutput(text, options) {
+    const findings = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.replace(ANSI, '').trimEnd();
+        const at = LOCATIONS.map((re) => re.exec(line)).find(Boolean);
+        if (!at || !looksLikeFile(at[1]))
+            continue;
+        const rest = at[4].trim();
+        const parsed = FORMATS.map(([re, build]) => {
+            const m = re.exec(rest);
+            return m && { m, build };
+        }).find(Boolean);
+        const finding = parsed && parsed.build(parsed.m);
+        if (!finding)
+            continue;
+        let column = at[3] === undefined ? undefined : Number(at[3]);
+        // pylint counts columns from 0; everyone else (and GitHub) from 1.
+        if (column !== undefined && /^[CRWEFI]\d{4}:/.test(rest))
+            column += 1;
+        findings.push({
+            file: repoRelative(at[1], options),
+            line: Number(at[2]),
+            ...(column === undefined ? {} : { column }),
+            ...(finding.code ? { code: finding.code } : {}),
+            message: finding.message.trim(),
+            severity: finding.severity,
+            tool: options.tool,
+        });
+    }
+    return findings;
+}
+/** Keeps timestamps (`12:30:01`), host:port and prose out: a file has a folder or an extension. */
+function looksLikeFile(candidate) {
+    const base = candidate.slice(candidate.lastIndexOf('/') + 1);
+    return /[A-Za-z]/.test(base) && (candidate.includes('/') || /\.[A-Za-z]\w*$/.test(base));
+}
+function repoRelative(file, options) {
+    const absolute = external_node_path_default().resolve(options.cwd, file);
+    return external_node_path_default().relative(options.root, absolute).split((external_node_path_default()).sep).join('/');
+}
+function sev(word) {
+    return word === 'warning' ? 'warning' : 'error';
+}
+/**
+ * pylint ids are a letter and four digits, and only E (error) and F (fatal) are errors.
+ * Otherwise pycodestyle's W codes are warnings; E, F and plugin codes are errors.
+ */
+function codeSeverity(code) {
+    if (/^[CRWEFI]\d{4}$/.test(code))
+        return /^[EF]/.test(code) ? 'error' : 'warning';
+    return /^W\d/.test(code) ? 'warning' : 'error';
+}
+
+// EXTERNAL MODULE: ./node_modules/fast-xml-parser/src/fxp.js
+var fxp = __nccwpck_require__(75824);
+// EXTERNAL MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js + 23 modules
+var XMLParser = __nccwpck_require__(41143);
+;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
+
+
+/** Reads a report file; only a missing file gets the caller's hint. */
+function readReport(file, kind, missing) {
+    return (0,files/* readUserFile */.E)(file, `${kind} report`, `was not written: ${missing}`);
+}
+/**
+ * Parses XML whose root element is one of `roots`; returns the root element's tag and node,
+ * or why the text is not such a document (one line, for the caller's error).
+ */
+function parseXml(xml, roots, arrays) {
+    const text = xml.replace(/^\uFEFF/, '');
+    if (!text.trim())
+        return 'the file is empty';
+    const valid = fxp/* XMLValidator */.iI.validate(text);
+    if (valid !== true) {
+        const { msg, line } = valid.err;
+        // At the end of the text the validator lists the still-open tags as a JSON array.
+        const open = /^Invalid '(\[[\s\S]*\])' found/.exec(msg)?.[1];
+        if (open) {
+            const tags = JSON.parse(open).map((t) => `<${t}>`).join(', ');
+            return `the file ends before ${tags} ${tags.includes(',') ? 'are' : 'is'} closed`;
+        }
+        return `${msg.charAt(0).toLowerCase()}${msg.slice(1).replace(/\.$/, '')} at line ${line}`;
+    }
+    const parsed = new XMLParser/* default */.A({
+        ignoreAttributes: false,
+        attributeNamePrefix: '',
+        parseTagValue: false,
+        parseAttributeValue: false,
+        // Keep the whitespace inside failure texts; callers trim what they show.
+        trimValues: false,
+        alwaysCreateTextNode: true,
+        // The only switch for numeric references: pytest writes newlines in attributes as &#10;.
+        htmlEntities: true,
+        isArray: (tag, _path, _leaf, isAttribute) => !isAttribute && arrays.has(tag),
+    }).parse(text);
+    const found = Object.keys(parsed).find((key) => !key.startsWith('?') && !key.startsWith('#'));
+    const node = found === undefined ? undefined : children(parsed, found)[0];
+    if (found === undefined || !roots.includes(found) || !node) {
+        const expected = roots.map((r) => `<${r}>`).join(' or ');
+        return found === undefined
+            ? `no ${expected} element`
+            : `found <${found}> instead of ${expected}`;
+    }
+    return { tag: found, node };
+}
+function children(node, tag) {
+    const value = node[tag];
+    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    return list.filter((v) => typeof v === 'object' && v !== null);
+}
+function attr(node, name) {
+    const value = node[name];
+    return typeof value === 'string' ? value : undefined;
+}
+function xml_text(node) {
+    const value = node['#text'];
+    return typeof value === 'string' ? value : '';
+}
+/** A numeric attribute, or undefined when absent or not a number. */
+function numberAttr(node, name) {
+    const raw = attr(node, name);
+    const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+    return Number.isFinite(value) ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/reports/src/junit.ts
+
+
+const MAX_DETAILS = 4000;
+const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
+/** Outcome elements of a <testcase>, most severe first. */
+const OUTCOMES = [
+    ['failure', 'failed'],
+    ['error', 'error'],
+    ['skipped', 'skipped'],
+];
+async function readJUnit(file) {
+    const xml = await readReport(file, 'JUnit', `make the test command write it (e.g. pytest --junitxml=${file}) or fix test.junit in mlops.yaml`);
+    return parseJUnit(xml, file);
+}
+/** Counts come from the cases: producers disagree on what the suite attributes count. */
+function parseJUnit(xml, file) {
+    const root = parseXml(xml, ['testsuites', 'testsuite'], ARRAYS);
+    if (typeof root === 'string') {
+        throw new errors/* ConfigurationError */.j1(`JUnit report ${file} is not JUnit XML (${root}): check the test command's report option`);
+    }
+    const tops = root.tag === 'testsuite' ? [root.node] : children(root.node, 'testsuite');
+    const cases = [];
+    for (const suite of tops)
+        collect(suite, '', cases);
+    const count = (status) => cases.filter((c) => c.status === status).length;
+    return {
+        tests: cases.length,
+        failures: count('failed'),
+        errors: count('error'),
+        skipped: count('skipped'),
+        // Stated times include setup and collection, which no case accounts for.
+        timeSeconds: numberAttr(root.node, 'time') ??
+            sum(tops.map((s) => numberAttr(s, 'time'))) ??
+            sum(cases.map((c) => c.timeSeconds)) ??
+            0,
+        cases,
+    };
+}
+function collect(suite, parentName, cases) {
+    const name = attr(suite, 'name') ?? parentName;
+    for (const element of children(suite, 'testcase'))
+        cases.push(toCase(element, name, suite));
+    for (const nested of children(suite, 'testsuite'))
+        collect(nested, name, cases);
+}
+function toCase(element, suiteName, suite) {
+    const outcome = OUTCOMES.find(([tag]) => children(element, tag).length);
+    const outcomes = outcome ? children(element, outcome[0]) : [];
+    const body = outcomes
+        .map((o) => xml_text(o).trim())
+        .filter(Boolean)
+        .join('\n\n');
+    const message = outcomes.map((o) => attr(o, 'message')?.trim()).find(Boolean) ?? body.split('\n')[0];
+    const line = numberAttr(element, 'line');
+    const testCase = {
+        suite: suiteName,
+        name: attr(element, 'name') ?? '',
+        timeSeconds: numberAttr(element, 'time') ?? 0,
+        status: outcome?.[1] ?? 'passed',
+    };
+    const classname = attr(element, 'classname');
+    const file = attr(element, 'file') ?? attr(suite, 'file');
+    if (classname)
+        testCase.classname = classname;
+    if (file)
+        testCase.file = file;
+    // pytest writes its item location, which counts lines from 0.
+    if (line !== undefined)
+        testCase.line = suiteName === 'pytest' ? line + 1 : line;
+    if (message)
+        testCase.message = message;
+    if (body)
+        testCase.details = truncate(body, MAX_DETAILS);
+    return testCase;
+}
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Sum rounded to milliseconds (float noise); undefined for an empty list or a missing time. */
+function sum(seconds) {
+    if (!seconds.length || seconds.some((s) => s === undefined))
+        return undefined;
+    return Math.round(seconds.reduce((t, s) => t + s, 0) * 1000) / 1000;
+}
+
+;// CONCATENATED MODULE: ./packages/reports/src/coverage.ts
+
+
+const coverage_ARRAYS = new Set(['packages', 'package', 'classes', 'class', 'lines', 'line']);
+async function readCobertura(file) {
+    const xml = await readReport(file, 'coverage', `make the test command write it (e.g. pytest --cov --cov-report=xml:${file}) or fix test.coverage in mlops.yaml`);
+    return parseCobertura(xml, file);
+}
+/** Counts <line> elements when there are any (exact, per file), else takes the root's totals. */
+function parseCobertura(xml, file) {
+    const fail = (reason) => new errors/* ConfigurationError */.j1(`coverage report ${file} is not Cobertura XML (${reason}): check the test command's report option`);
+    const root = parseXml(xml, ['coverage'], coverage_ARRAYS);
+    if (typeof root === 'string')
+        throw fail(root);
+    const files = [...linesByFile(root.node)].map(([name, { lines, rate }]) => {
+        const linesCovered = [...lines.values()].filter(Boolean).length;
+        const linesValid = lines.size;
+        return {
+            file: name,
+            lineRate: linesValid ? linesCovered / linesValid : rate,
+            linesCovered,
+            linesValid,
+        };
+    });
+    const linesValid = files.reduce((n, f) => n + f.linesValid, 0);
+    if (linesValid) {
+        const linesCovered = files.reduce((n, f) => n + f.linesCovered, 0);
+        return { lineRate: linesCovered / linesValid, linesCovered, linesValid, files };
+    }
+    const valid = numberAttr(root.node, 'lines-valid');
+    const covered = numberAttr(root.node, 'lines-covered');
+    const rate = numberAttr(root.node, 'line-rate');
+    if (rate === undefined && (valid === undefined || covered === undefined)) {
+        throw fail('no <line> elements and no line-rate or lines-valid/lines-covered on <coverage>');
+    }
+    return {
+        // coverage.py rates a report without statements as 1.
+        lineRate: rate ?? (valid ? (covered ?? 0) / valid : 1),
+        linesCovered: covered ?? 0,
+        linesValid: valid ?? 0,
+        files,
+    };
+}
+/**
+ * Line number -> covered, per file: a file can span several <class> elements (Java inner
+ * classes). Only the class's own <lines> count; istanbul repeats them under <methods>.
+ */
+function linesByFile(root) {
+    const byFile = new Map();
+    const classes = children(root, 'packages')
+        .flatMap((p) => children(p, 'package'))
+        .flatMap((p) => children(p, 'classes'))
+        .flatMap((c) => children(c, 'class'));
+    for (const cls of classes) {
+        const name = attr(cls, 'filename');
+        if (!name)
+            continue;
+        let entry = byFile.get(name);
+        if (!entry) {
+            entry = { lines: new Map(), rate: numberAttr(cls, 'line-rate') ?? 1 };
+            byFile.set(name, entry);
+        }
+        for (const line of children(cls, 'lines').flatMap((l) => children(l, 'line'))) {
+            const number = attr(line, 'number');
+            if (number === undefined)
+                continue;
+            const covered = (numberAttr(line, 'hits') ?? 0) > 0 || entry.lines.get(number) === true;
+            entry.lines.set(number, covered);
+        }
+    }
+    return byFile;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/code-validation-report.ts
+
+
+/** Long lists are cut in the summary; the annotations and reports keep all. */
+const LISTED_ROWS = 50;
+const CASE_ORDER = {
+    failed: 0,
+    error: 0,
+    skipped: 1,
+    passed: 2,
+};
+const CASE_RESULT = {
+    failed: '❌ failed',
+    error: '❌ error',
+    skipped: '⏭️ skipped',
+    passed: '✅ passed',
+};
+/** A titled table of at most LISTED_ROWS rows, saying how many were left out. */
+function cappedTable(title, headers, rows, rest) {
+    const blocks = [
+        { kind: 'heading', text: title, level: 3 },
+        { kind: 'table', headers, rows: rows.slice(0, LISTED_ROWS) },
+    ];
+    if (rows.length > LISTED_ROWS) {
+        blocks.push({ kind: 'text', text: `… and ${rows.length - LISTED_ROWS} more ${rest}.` });
+    }
+    return blocks;
+}
+function renderCodeReport(rows, findings, run, workflowRun) {
+    const blocks = [
+        { kind: 'heading', text: 'Code validation' },
+        {
+            kind: 'table',
+            headers: ['Check', 'Result', 'Details'],
+            rows: rows.map((r) => [r.check, `${STATUS_ICON[r.status]} ${r.status}`, r.detail]),
+        },
+    ];
+    if (run?.cases.length) {
+        const cases = [...run.cases].sort((a, b) => CASE_ORDER[a.status] - CASE_ORDER[b.status]);
+        blocks.push(...cappedTable('Tests', ['Test', 'Result', 'Time', 'Message'], cases.map((c) => [
+            `${c.classname ?? c.suite}::${c.name}`,
+            CASE_RESULT[c.status],
+            `${c.timeSeconds.toFixed(2)} s`,
+            c.message ?? '',
+        ]), 'tests'));
+    }
+    if (findings.length) {
+        blocks.push(...cappedTable('Lint findings', ['Tool', 'Where', 'Code', 'Message'], findings.map((f) => [
+            f.tool,
+            `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`,
+            f.code ?? '',
+            f.message,
+        ]), 'findings (see the annotations)'));
+    }
+    blocks.push(...runLinks(workflowRun));
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/lint-and-test.ts
+
+
+
+
+
+
+
+
+
+
+const LINT_TIMEOUT_MINUTES = 30;
+const lintAndTest = defineAction({
+    name: 'lint-and-test',
+    title: 'Code validation',
+    description: 'Runs the project’s lint and test commands: findings become annotations, JUnit becomes a test table, Cobertura coverage is checked against the minimum.',
+    inputs: {},
+    outputs: {
+        tests: 'Number of test cases run.',
+        failures: 'Number of failed or erroring test cases.',
+        skipped: 'Number of skipped test cases.',
+        coverage: 'Line coverage in percent (one decimal), empty without a coverage report.',
+        'lint-findings': 'Number of lint findings over all lint commands.',
+        'junit-path': 'Absolute path of the JUnit report, empty without one.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const { config } = loaded;
+        if (config.lint.length === 0 && !config.test) {
+            throw new errors/* ConfigurationError */.j1(`${loaded.file}: nothing to run: add a lint command (lint: [{name, command}]) or a test command (test: {command}) to the config`);
+        }
+        const rows = [];
+        const findings = [];
+        for (const lint of config.lint) {
+            const found = await runLint(loaded, lint, deps);
+            findings.push(...found.findings);
+            rows.push(found.row);
+        }
+        const tested = config.test ? await runTests(loaded, deps) : undefined;
+        if (tested)
+            rows.push(...tested.rows);
+        const failures = rows.flatMap((r) => (r.failure ? [r.failure] : []));
+        const run = tested?.run;
+        return {
+            outputs: {
+                tests: String(run?.tests ?? 0),
+                failures: String((run?.failures ?? 0) + (run?.errors ?? 0)),
+                skipped: String(run?.skipped ?? 0),
+                coverage: tested?.coverage ? (tested.coverage.lineRate * 100).toFixed(1) : '',
+                'lint-findings': String(findings.length),
+                'junit-path': tested?.junitPath ?? '',
+            },
+            report: renderCodeReport(rows, findings, run, runContext(deps.baseEnv)),
+            failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
+        };
+    },
+});
+async function runLint(loaded, lint, deps) {
+    const output = [];
+    deps.logger.startGroup(`lint: ${lint.name}`);
+    const result = await deps.runCommand({
+        command: lint.command,
+        cwd: loaded.projectDir,
+        env: commandEnv(loaded.config, deps),
+        timeoutMs: LINT_TIMEOUT_MINUTES * 60_000,
+        onLine: (line) => {
+            output.push(line);
+            deps.logger.info(line);
+        },
+    });
+    deps.logger.endGroup();
+    const findings = parseLintOutput(output.join('\n'), {
+        tool: lint.name,
+        cwd: loaded.projectDir,
+        root: deps.repositoryRoot,
+    });
+    for (const f of findings) {
+        const message = f.code ? `${f.code} ${f.message}` : f.message;
+        const at = { file: f.file, line: f.line, column: f.column, title: lint.name };
+        if (f.severity === 'error')
+            deps.logger.error(message, at);
+        else
+            deps.logger.warning(message, at);
+    }
+    const clean = result.exitCode === 0 && !result.timedOut;
+    const detail = clean
+        ? plural(findings.length, 'finding')
+        : findings.length
+            ? `${plural(findings.length, 'finding')}, ${describeExit(result, LINT_TIMEOUT_MINUTES)}`
+            : `${describeExit(result, LINT_TIMEOUT_MINUTES)}: ${lastLine(result.tail)}`;
+    return {
+        findings,
+        row: {
+            check: `lint: ${lint.name}`,
+            status: clean ? 'passed' : 'failed',
+            detail,
+            failure: clean
+                ? undefined
+                : findings.length
+                    ? `${lint.name} found ${plural(findings.length, 'problem')}`
+                    : `${lint.name} ${detail}`,
+        },
+    };
+}
+async function runTests(loaded, deps) {
+    const test = loaded.config.test;
+    const junitPath = test.junit ? external_node_path_default().resolve(loaded.projectDir, test.junit) : undefined;
+    const coveragePath = test.coverage ? external_node_path_default().resolve(loaded.projectDir, test.coverage) : undefined;
+    // A report left by an earlier run must never pass for this run's.
+    for (const file of [junitPath, coveragePath])
+        if (file)
+            await (0,promises_.rm)(file, { force: true });
+    deps.logger.startGroup('tests');
+    const result = await deps.runCommand({
+        command: test.command,
+        cwd: loaded.projectDir,
+        env: commandEnv(loaded.config, deps),
+        timeoutMs: test['timeout-minutes'] * 60_000,
+        onLine: (line) => deps.logger.info(line),
+    });
+    deps.logger.endGroup();
+    const exit = describeExit(result, test['timeout-minutes']);
+    const crashed = result.timedOut || result.signal !== null;
+    const rows = [];
+    let run;
+    if (junitPath && !crashed)
+        run = await lint_and_test_readReport(() => readJUnit(junitPath), result, exit);
+    const failed = run ? run.failures + run.errors : 0;
+    const ok = result.exitCode === 0 && !crashed && failed === 0;
+    const counts = run
+        ? `${run.tests - failed - run.skipped} passed, ${failed} failed, ${run.skipped} skipped in ${formatSeconds(run.timeSeconds * 1000)}`
+        : undefined;
+    rows.push({
+        check: 'tests',
+        status: ok ? 'passed' : 'failed',
+        detail: ok ? (counts ?? 'command succeeded') : (counts ?? `${exit}: ${lastLine(result.tail)}`),
+        failure: ok
+            ? undefined
+            : run && failed
+                ? `${failed} of ${plural(run.tests, 'test')} failed`
+                : `the test command ${exit}: ${lastLine(result.tail)}`,
+    });
+    let coverage;
+    if (coveragePath && !crashed) {
+        coverage = await lint_and_test_readReport(() => readCobertura(coveragePath), result, exit);
+        const measured = coverage.lineRate * 100;
+        const minimum = test['min-coverage'];
+        const short = minimum !== undefined && measured + 1e-9 < minimum;
+        rows.push({
+            check: 'coverage',
+            status: short ? 'failed' : 'passed',
+            detail: `${percent(measured)} of ${coverage.linesValid} lines${minimum !== undefined ? ` (minimum ${percent(minimum)})` : ''}`,
+            failure: short
+                ? `line coverage ${percent(measured)} is ${(minimum - measured).toFixed(1)} points below the minimum ${percent(minimum)}`
+                : undefined,
+        });
+    }
+    return { rows, run, coverage, junitPath };
+}
+/** A missing report after a failing command is the command's failure, said so. */
+async function lint_and_test_readReport(read, result, exit) {
+    try {
+        return await read();
+    }
+    catch (error) {
+        if (result.exitCode !== 0 && error instanceof errors/* ConfigurationError */.j1) {
+            throw new errors/* ConfigurationError */.j1(`the test command ${exit} (${lastLine(result.tail)}) and ${error.message}`);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/artifacts/src/digest-cache-sync.ts
+
+
+const PREFIX = 'mlops-digests-';
+/**
+ * Carries the digest cache file from run to run through the runner's cache
+ * service (@actions/cache, loaded on first use). Cache entries are immutable,
+ * so each saved state gets a key from its own content; a run restores the
+ * newest by prefix. Failures only cost re-hashing, so they are reported, not thrown.
+ * `file` is relative to the workspace (the process's working directory on a
+ * runner): the cache's version hashes the path, and an absolute one would
+ * differ between checkouts in other folders.
+ */
+async function restoreDigestCache(file) {
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
+    return cache.restoreCache([file], `${PREFIX}restore`, [PREFIX]);
+}
+async function saveDigestCache(file, restoredKey) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch {
+        return false;
+    }
+    const key = `${PREFIX}${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 32)}`;
+    if (key === restoredKey)
+        return true;
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(420), __nccwpck_require__.e(88), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45692));
+    return (await cache.saveCache([file], key)) > 0;
+}
+
+// EXTERNAL MODULE: ./packages/artifacts/src/digest.ts
+var src_digest = __nccwpck_require__(61219);
+// EXTERNAL MODULE: ./packages/artifacts/src/git.ts
+var git = __nccwpck_require__(59555);
+;// CONCATENATED MODULE: ./packages/artifacts/src/manifest.ts
+
+/** JSON with keys sorted at every level: the same manifest always has the same text. */
+function canonicalJson(value) {
+    return JSON.stringify(value, (_, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v);
+}
+function manifestDigest(manifest) {
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(manifest)).digest('hex');
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(56118);
+;// CONCATENATED MODULE: ./packages/artifacts/src/archive.ts
+
+
+
+
+
+
+
+/** Every entry gets this time, so the bytes depend on content alone. */
+const FIXED_MTIME = new Date(0);
+/**
+ * Writes an uncompressed POSIX tar whose bytes depend only on the entries'
+ * paths, contents and executable bits: sorted by path, fixed time, owner and
+ * modes. (Uncompressed: the artifact upload zips it anyway, and gzip would
+ * dominate the time on large models.) Returns the sha256 of the bytes.
+ */
+async function writeArchive(entries, file) {
+    const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.partial`;
+    const pack = tar_stream.pack();
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    pack.on('data', (chunk) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+    });
+    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(temporary));
+    try {
+        for (const entry of sorted) {
+            const sink = pack.entry({
+                name: entry.path,
+                size: entry.size,
+                mode: entry.executable ? 0o755 : 0o644,
+                mtime: FIXED_MTIME,
+                uid: 0,
+                gid: 0,
+                uname: '',
+                gname: '',
+                type: 'file',
+            });
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source), sink);
+        }
+        pack.finalize();
+        await written;
+        await (0,promises_.rename)(temporary, file);
+    }
+    catch (error) {
+        pack.destroy();
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+    return { digest: hash.digest('hex'), bytes };
+}
+/** Unpacks an archive written by writeArchive; refuses paths that leave `dir`. */
+async function extractArchive(file, dir) {
+    const extract = tar_stream.extract();
+    const paths = [];
+    const done = (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(file), extract);
+    for await (const entry of extract) {
+        const name = entry.header.name;
+        const target = external_node_path_default().resolve(dir, name);
+        if (entry.header.type !== 'file' || !target.startsWith(external_node_path_default().resolve(dir) + (external_node_path_default()).sep)) {
+            entry.resume();
+            throw new errors/* ConfigurationError */.j1(`archive ${file} has an entry that is not a plain file inside it: "${name}"`);
+        }
+        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(entry, (0,external_node_fs_.createWriteStream)(target, { mode: entry.header.mode }));
+        paths.push(name);
+    }
+    await done;
+    return paths;
+}
+
+;// CONCATENATED MODULE: ./packages/artifacts/src/actions-store.ts
+
+
+/**
+ * Packages as workflow-run artifacts, through the real @actions/artifact
+ * (loaded on first use, so actions that never store start faster).
+ */
+class ActionsArtifactStore {
+    root;
+    runUrl;
+    constructor(root, runUrl) {
+        this.root = root;
+        this.runUrl = runUrl;
+    }
+    folder(name) {
+        return external_node_path_default().join(this.root, name);
+    }
+    async store(name) {
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(351), __nccwpck_require__.e(420), __nccwpck_require__.e(799)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76799));
+        const client = new DefaultArtifactClient();
+        const existing = await client.getArtifact(name).catch(() => undefined);
+        const id = existing
+            ? existing.artifact.id
+            : (await client.uploadArtifact(name, (await (0,promises_.readdir)(this.folder(name))).map((f) => external_node_path_default().join(this.folder(name), f)), this.folder(name))).id;
+        const location = this.runUrl ? `${this.runUrl}/artifacts/${id}` : `artifact ${id}`;
+        return { name, id: String(id ?? ''), location };
+    }
+    async fetch(name) {
+        // Packaged in this job: already here.
+        if (await (0,promises_.access)(external_node_path_default().join(this.folder(name), 'manifest.json')).then(() => true, () => false)) {
+            return this.folder(name);
+        }
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(668), __nccwpck_require__.e(255), __nccwpck_require__.e(351), __nccwpck_require__.e(420), __nccwpck_require__.e(799)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76799));
+        const client = new DefaultArtifactClient();
+        const { artifact } = await client.getArtifact(name);
+        await client.downloadArtifact(artifact.id, { path: this.folder(name) });
+        return this.folder(name);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/artifacts/src/store.ts
+
+
+
+/** Packages stay in `<root>/<name>/`: storing is a no-op, fetching a lookup. */
+class FolderStore {
+    root;
+    constructor(root) {
+        this.root = root;
+    }
+    folder(name) {
+        return external_node_path_default().join(this.root, name);
+    }
+    async store(name) {
+        return { name, id: this.folder(name), location: this.folder(name) };
+    }
+    async fetch(name) {
+        if (!(await (0,promises_.stat)(this.folder(name)).catch(() => null))) {
+            throw new errors/* ConfigurationError */.j1(`package ${name} is not in ${this.root}: run package-artifacts first, or check the artifact input`);
+        }
+        return this.folder(name);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/artifact-store.ts
+
+
+
+
+/** Packages live here in the project (and are uploaded from here on a runner). */
+const ARTIFACTS_DIR = '.mlops/artifacts';
+/** A runner with the artifact service gets workflow artifacts; anything else a folder. */
+function artifactStore(projectDir, env, runUrl) {
+    const root = external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+    return env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL
+        ? new ActionsArtifactStore(root, runUrl)
+        : new FolderStore(root);
+}
+/** The local folder of packages, for "the newest package" lookups. */
+function packagesFolder(projectDir) {
+    return external_node_path_default().join(projectDir, ARTIFACTS_DIR);
+}
+/**
+ * A package from package-artifacts, by name (the `artifact` input), or the
+ * newest local one: its name and the folder holding its archive and manifest.
+ */
+async function fetchPackage(artifact, loaded, run, deps) {
+    const name = artifact ?? (await newestPackage(packagesFolder(loaded.projectDir)));
+    return {
+        name,
+        folder: await artifactStore(loaded.projectDir, deps.baseEnv, run.url).fetch(name),
+    };
+}
+async function newestPackage(root) {
+    const names = await (0,promises_.readdir)(root).catch(() => []);
+    const dated = await Promise.all(names.map(async (name) => ({
+        name,
+        time: (await (0,promises_.stat)(external_node_path_default().join(root, name, 'manifest.json')).catch(() => null))?.mtimeMs ?? -1,
+    })));
+    const newest = dated.filter((d) => d.time >= 0).sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+        throw new errors/* ConfigurationError */.j1(`no package in ${root}: run package-artifacts first, or set the artifact input`);
+    return newest.name;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/full-data.ts
+
+
+
+
+
+/** A platform data URI (azureml://…, https://…) rather than a path. */
+const isUri = (location) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+/**
+ * The full data (`data.full`) as a table, for the suite to split per model
+ * on the runner. It must be a local CSV file: a URI cannot be split here.
+ */
+async function readFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given) {
+        throw new errors/* ConfigurationError */.j1(`data.full is not set in ${loaded.file}: set it to the CSV file of the full data to train on the platform`);
+    }
+    if (isUri(given)) {
+        throw new errors/* ConfigurationError */.j1(`data.full is a URI (${given}), but training splits the full data on the runner: set data.full to a local CSV file (download it in an earlier step)`);
+    }
+    const file = external_node_path_default().resolve(loaded.projectDir, given);
+    const table = await readTable(file, 'data.full', 'generate or download the full data there, or fix data.full in mlops.yaml');
+    const [digest, info] = await Promise.all([(0,src_digest/* fileDigest */.hd)(file), (0,promises_.stat)(file)]);
+    return { table, given, file, digest, bytes: info.size };
+}
+/** Whether data.full names a local file that exists (the flows train on the platform only then). */
+async function hasFullData(loaded) {
+    const given = loaded.config.data.full;
+    if (!given || isUri(given))
+        return false;
+    return (await stat(path.resolve(loaded.projectDir, given)).catch(() => null))?.isFile() ?? false;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/package-report.ts
+
+
+function size(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}
+const package_report_short = (digest) => (digest ? `\`${digest.slice(0, 12)}\`` : '–');
+function renderPackageReport(p) {
+    const { manifest } = p;
+    const codeBytes = manifest.code.files.reduce((sum, f) => sum + f.bytes, 0);
+    return [
+        { kind: 'heading', text: `Package ${p.name}` },
+        {
+            kind: 'table',
+            headers: ['Part', 'Files', 'Size', 'sha256'],
+            rows: [
+                [
+                    'archive',
+                    manifest.code.files.length + manifest.models.reduce((n, m) => n + m.files.length, 0) + 1,
+                    size(p.archive.bytes),
+                    package_report_short(p.archive.digest),
+                ],
+                ['code', manifest.code.files.length, size(codeBytes), package_report_short(manifest.code.digest)],
+                [
+                    'data sample',
+                    1,
+                    size(manifest.data.sample.bytes ?? 0),
+                    package_report_short(manifest.data.sample.digest),
+                ],
+                [
+                    'full data',
+                    manifest.data.full?.digest ? 1 : 0,
+                    manifest.data.full?.bytes
+                        ? size(manifest.data.full.bytes)
+                        : manifest.data.full
+                            ? manifest.data.full.path
+                            : '–',
+                    package_report_short(manifest.data.full?.digest),
+                ],
+                ...manifest.environment.map((f) => [f.path, 1, size(f.bytes), package_report_short(f.digest)]),
+            ],
+        },
+        {
+            kind: 'text',
+            text: `Commit \`${manifest.git.sha.slice(0, 12)}\`${manifest.git.dirty ? ' (with uncommitted changes)' : ''} ${manifest.git.ref}; ${p.reused ? 'unchanged since the last packaging, archive reused' : 'archive written'}; file digests: ${p.cache.hits} from the cache, ${p.cache.misses} computed. Stored: ${stored(p.stored)}.`,
+        },
+        {
+            kind: 'table',
+            headers: ['Model', 'Files', 'Size', 'sha256', 'MAPE', 'Baseline MAPE'],
+            rows: manifest.models.map((m) => [
+                `\`${m.name}\``,
+                m.files.length,
+                size(m.files.reduce((sum, f) => sum + f.bytes, 0)),
+                package_report_short(m.digest),
+                formatNumber(m.metrics.mape),
+                formatNumber(m.baseline.mape),
+            ]),
+        },
+        ...runLinks(p.run, [`[artifacts](${artifactsUrl(p.run)})`]),
+    ];
+}
+/** On a runner the workflow artifact (its ID, linked to its download); elsewhere the folder. */
+function stored(artifact) {
+    return /^https?:\/\//.test(artifact.location)
+        ? `workflow artifact ${linkOr(artifact.name, artifact.location)} (ID ${artifact.id})`
+        : artifact.location;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/tool.ts
+/** Recorded in every manifest and ledger event. */
+const TOOL = { name: 'mlops-actions', version: '0.1.0' };
+
+;// CONCATENATED MODULE: ./packages/stages/src/package-artifacts.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The digest cache, in the project. */
+const DIGEST_CACHE = '.mlops/cache/digests.json';
+const packageArtifacts = defineAction({
+    name: 'package-artifacts',
+    title: 'Package artifacts',
+    description: 'Packages the git-tracked code, the trained models and a lineage manifest into one deterministic archive, stored as a workflow artifact (a local folder off a runner).',
+    inputs: {
+        models: { description: 'Model names or globs; empty for every model validated.', default: '' },
+        'from-stage': {
+            description: 'The basic-model-validate run whose trained models are packaged: pr or main.',
+            default: 'main',
+            values: ['pr', 'main'],
+        },
+        name: {
+            description: 'Artifact name; empty for <project>-<first 12 of the manifest digest>.',
+            default: '',
+        },
+    },
+    outputs: {
+        'artifact-name': 'Name of the stored package.',
+        'artifact-id': 'Artifact id on the runner, or the package folder locally.',
+        digest: 'sha256 of the archive (hex).',
+        manifest: 'Path of the lineage manifest (manifest.json).',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        models: read.list('models'),
+        fromStage: read.enum('from-stage'),
+        name: read.optional('name'),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const run = runContext(deps.baseEnv);
+        const validated = await readValidation(loaded.projectDir, inputs.fromStage);
+        const selected = selectModels(loaded.models, inputs.models).filter((m) => validated.has(m.name));
+        if (!selected.length) {
+            throw new errors/* ConfigurationError */.j1(`no model of this selection was trained by basic-model-validate (stage ${inputs.fromStage}): run it first`);
+        }
+        const failed = selected.filter((m) => !validated.get(m.name)?.passed);
+        if (failed.length) {
+            throw new errors/* ConfigurationError */.j1(`${failed.length} selected models failed basic-model-validate (${failed
+                .map((m) => m.name)
+                .slice(0, 3)
+                .join(', ')}${failed.length > 3 ? ', …' : ''}): fix them or leave them out with the models input`);
+        }
+        const cacheFile = external_node_path_default().join(loaded.projectDir, DIGEST_CACHE);
+        const cachePath = external_node_path_default().relative(deps.repositoryRoot, cacheFile);
+        const restoredKey = run.onRunner
+            ? await restoreDigestCache(cachePath).catch(() => undefined)
+            : undefined;
+        const digests = await src_digest/* DigestCache */.pC.open(cacheFile);
+        const entries = [];
+        const code = await collectCode(loaded, digests, entries);
+        const models = [];
+        for (const model of selected) {
+            const result = validated.get(model.name);
+            const dir = external_node_path_default().join(validationDir(loaded.projectDir, inputs.fromStage), model.name, 'train', 'model');
+            const files = await collectFolder(dir, `models/${model.name}`, digests, entries);
+            models.push({
+                name: model.name,
+                params: model.params,
+                epochs: result.epochs,
+                digest: (0,src_digest/* treeDigest */.fZ)(files.map((f) => ({ ...f, path: f.path.slice(`models/${model.name}/`.length) }))),
+                files,
+                metrics: metricRecord(result.metrics),
+                baseline: metricRecord(result.baseline),
+                gates: gateRecords(result.gates),
+            });
+        }
+        const revision = await (0,git/* gitRevision */.M)(loaded.projectDir);
+        const objects = await gitObjects(loaded);
+        const manifest = {
+            schema: 1,
+            tool: TOOL,
+            project: loaded.config.name,
+            git: {
+                sha: deps.baseEnv.GITHUB_SHA || revision.sha,
+                ref: deps.baseEnv.GITHUB_REF || revision.ref,
+                dirty: revision.dirty,
+            },
+            run: { id: run.id, url: run.url },
+            stage: inputs.fromStage,
+            code,
+            models,
+            data: await dataRecords(loaded, digests, objects),
+            environment: await Promise.all(loaded.config.package.environment.map((file) => fileRecord(loaded.projectDir, file, digests, objects))),
+            thresholds: {
+                gates: loaded.config.metrics.gates,
+                minCoverage: loaded.config.test?.['min-coverage'],
+                stalenessDays: loaded.config['staleness-days'],
+            },
+        };
+        await digests.save();
+        if (run.onRunner)
+            await saveDigestCache(cachePath, restoredKey).catch(() => false);
+        const digest = manifestDigest(manifest);
+        const name = inputs.name ?? `${loaded.config.name}-${digest.slice(0, 12)}`;
+        const store = artifactStore(loaded.projectDir, deps.baseEnv, run.url);
+        const folder = store.folder(name);
+        const manifestFile = external_node_path_default().join(folder, 'manifest.json');
+        const archiveFile = external_node_path_default().join(folder, `${name}.tar`);
+        const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+        const reused = await samePackage(manifestFile, archiveFile, manifestText);
+        let archive;
+        if (reused) {
+            archive = reused;
+        }
+        else {
+            await (0,files/* writeFileAtomic */.Z)(manifestFile, manifestText);
+            archive = await writeArchive([
+                ...entries,
+                {
+                    path: 'manifest.json',
+                    source: manifestFile,
+                    size: Buffer.byteLength(manifestText),
+                    executable: false,
+                },
+            ], archiveFile);
+            await (0,files/* writeFileAtomic */.Z)(external_node_path_default().join(folder, 'archive.sha256'), `${archive.digest}  ${name}.tar\n`);
+        }
+        deps.progress(`${reused ? 'Reused' : 'Wrote'} ${name}.tar (${archive.bytes} bytes, sha256 ${archive.digest.slice(0, 12)}…); digests: ${digests.hits} cached, ${digests.misses} computed`);
+        const stored = await store.store(name);
+        return {
+            outputs: {
+                'artifact-name': name,
+                'artifact-id': stored.id,
+                digest: archive.digest,
+                manifest: manifestFile,
+            },
+            report: renderPackageReport({
+                name,
+                manifest,
+                archive,
+                stored,
+                reused: !!reused,
+                cache: digests,
+                run,
+            }),
+        };
+    },
+});
+/** The same manifest text and an intact archive from an earlier run: nothing to rewrite. */
+async function samePackage(manifestFile, archiveFile, manifestText) {
+    try {
+        if ((await (0,promises_.readFile)(manifestFile, 'utf8')) !== manifestText)
+            return undefined;
+        const [line] = (await (0,promises_.readFile)(external_node_path_default().join(external_node_path_default().dirname(archiveFile), 'archive.sha256'), 'utf8')).split('  ');
+        return { digest: line ?? '', bytes: (await (0,promises_.stat)(archiveFile)).size };
+    }
+    catch {
+        return undefined;
+    }
+}
+async function collectCode(loaded, digests, entries) {
+    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, loaded.config.package.code);
+    if (!tracked.length) {
+        throw new errors/* ConfigurationError */.j1(`package.code (${loaded.config.package.code.join(', ')}) holds no git-tracked file: add the code to git or fix the paths`);
+    }
+    const files = [];
+    for (const file of tracked) {
+        const source = external_node_path_default().join(loaded.projectDir, file.path);
+        const info = await (0,promises_.stat)(source);
+        const digest = await digests.digest(source, file.object);
+        files.push({ path: `code/${file.path}`, digest, bytes: info.size });
+        entries.push({
+            path: `code/${file.path}`,
+            source,
+            size: info.size,
+            executable: file.executable,
+        });
+    }
+    return { digest: (0,src_digest/* treeDigest */.fZ)(files), files };
+}
+async function collectFolder(dir, prefix, digests, entries) {
+    const names = (await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => external_node_path_default().relative(dir, external_node_path_default().join(e.parentPath, e.name)).split((external_node_path_default()).sep).join('/'))
+        .sort();
+    const files = [];
+    for (const name of names) {
+        const source = external_node_path_default().join(dir, name);
+        const info = await (0,promises_.stat)(source);
+        files.push({
+            path: `${prefix}/${name}`,
+            digest: await digests.digest(source),
+            bytes: info.size,
+        });
+        entries.push({
+            path: `${prefix}/${name}`,
+            source,
+            size: info.size,
+            executable: (info.mode & 0o111) !== 0,
+        });
+    }
+    return files;
+}
+/** git's object ids of the data and lock files it tracks, so their digests survive a fresh checkout. */
+async function gitObjects(loaded) {
+    const { data, package: packaging } = loaded.config;
+    const files = [data.sample, ...(data.full ? [data.full] : []), ...packaging.environment];
+    const tracked = await (0,git/* trackedFiles */.O)(loaded.projectDir, files.filter((f) => !isUri(f)));
+    return new Map(tracked.map((f) => [f.path, f.object]));
+}
+async function fileRecord(projectDir, file, digests, objects) {
+    const source = external_node_path_default().resolve(projectDir, file);
+    const info = await (0,promises_.stat)(source).catch(() => {
+        throw new errors/* ConfigurationError */.j1(`${file} (listed in mlops.yaml) does not exist in ${projectDir}: fix the path`);
+    });
+    const object = objects.get(external_node_path_default().relative(projectDir, source).split((external_node_path_default()).sep).join('/'));
+    return { path: file, digest: await digests.digest(source, object), bytes: info.size };
+}
+/** Digests of the sample, and of the full data when it is a local file; a URI is recorded as is. */
+async function dataRecords(loaded, digests, objects) {
+    const { sample, full } = loaded.config.data;
+    const records = {
+        sample: await fileRecord(loaded.projectDir, sample, digests, objects),
+    };
+    if (full) {
+        const local = !isUri(full) && (await (0,promises_.stat)(external_node_path_default().resolve(loaded.projectDir, full)).catch(() => null));
+        records.full = local
+            ? await fileRecord(loaded.projectDir, full, digests, objects)
+            : { path: full };
+    }
+    return records;
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./packages/stages/src/plan.ts
+
+
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** Jobs the matrix is spread over at most by default: 56 models make 8 jobs of 7. */
+const DEFAULT_MAX_JOBS = '8';
+const LISTED_FILES = 50;
+const plan = defineAction({
+    name: 'plan',
+    title: 'Plan',
+    description: 'Finds the models whose code or data changed since a base commit (all models when shared code, the sample or the config changed) and spreads them over a job matrix for basic-model-validate.',
+    inputs: {
+        base: {
+            description: 'Git ref or sha to compare with (git diff base...HEAD); empty for the pull request’s base branch (GITHUB_BASE_REF, needs fetch-depth: 0), else HEAD~1.',
+        },
+        'max-jobs': {
+            description: 'Most matrix jobs to spread the models over (models are split evenly).',
+            default: DEFAULT_MAX_JOBS,
+        },
+    },
+    outputs: {
+        matrix: 'Job matrix as JSON: {"include":[{"models":"<comma-separated names>"}, …]}.',
+        models: 'The models to validate, comma-separated.',
+        any: 'true when at least one model is to be validated, else false.',
+    },
+    parseInputs: (read) => ({
+        workingDirectory: read.string('working-directory'),
+        config: read.string('config'),
+        base: read.optional('base'),
+        maxJobs: read.integer('max-jobs', { min: 1, max: 256 }),
+    }),
+    execute: async (inputs, deps) => {
+        const loaded = await loadConfig({
+            workingDirectory: inputs.workingDirectory,
+            config: inputs.config,
+        });
+        const baseRef = deps.baseEnv.GITHUB_BASE_REF?.trim();
+        const result = await planModels(loaded, {
+            base: inputs.base,
+            defaults: baseRef ? [`origin/${baseRef}`, baseRef] : ['HEAD~1'],
+            maxJobs: inputs.maxJobs,
+        });
+        return {
+            outputs: {
+                matrix: JSON.stringify({ include: result.jobs.map((j) => ({ models: j.join(',') })) }),
+                models: result.models.join(','),
+                any: String(result.models.length > 0),
+            },
+            report: renderPlan(result, loaded.models.length),
+        };
+    },
+});
+/** Which models a change since `base` (or the first default that resolves) re-validates. */
+async function planModels(loaded, options) {
+    const all = loaded.models.map((m) => m.name);
+    let base = options.base;
+    if (base !== undefined) {
+        if (!(await resolves(loaded.projectDir, base))) {
+            throw new errors/* ConfigurationError */.j1(`input 'base': "${base}" is not a commit in ${loaded.projectDir} (fetch it first, e.g. actions/checkout with fetch-depth: 0)`);
+        }
+    }
+    else {
+        for (const candidate of options.defaults) {
+            if (await resolves(loaded.projectDir, candidate)) {
+                base = candidate;
+                break;
+            }
+        }
+    }
+    if (base === undefined) {
+        const tried = options.defaults.join(' or ');
+        return {
+            base: tried,
+            fallback: `${tried} is not in this checkout (shallow clone?), so every model runs`,
+            changed: [],
+            models: all,
+            jobs: chunk(all, options.maxJobs),
+        };
+    }
+    const files = await changedFiles(loaded.projectDir, base);
+    const changed = files.map((file) => ({ file, affects: affects(file, loaded) }));
+    const picked = new Set();
+    for (const c of changed)
+        for (const m of c.affects === 'all' ? all : c.affects)
+            picked.add(m);
+    const models = all.filter((m) => picked.has(m));
+    return { base, changed, models, jobs: chunk(models, options.maxJobs) };
+}
+/**
+ * The rule: a file matching a model's `paths` re-validates that model; any
+ * other change to the config, the data sample, the environment lock files or
+ * the packaged code (package.code) re-validates every model; anything else
+ * (outside the packaged code) re-validates none.
+ */
+function affects(file, loaded) {
+    const own = loaded.models.filter((m) => matchesPaths(m, file)).map((m) => m.name);
+    if (own.length)
+        return own;
+    const { config, projectDir } = loaded;
+    const exact = [
+        external_node_path_default().relative(projectDir, loaded.file),
+        config.data.sample,
+        ...config.package.environment,
+    ].map(normalize);
+    if (exact.includes(file))
+        return 'all';
+    const code = config.package.code.map(normalize);
+    return code.some((c) => c === '' || file === c || file.startsWith(`${c}/`)) ? 'all' : [];
+}
+function matchesPaths(model, file) {
+    return model.paths.length > 0 && picomatch_default()(model.paths.map(normalize), { dot: true })(file);
+}
+/** Relative and '/'-separated without './' or a trailing slash; '.' becomes ''. */
+function normalize(p) {
+    const n = external_node_path_default().posix.normalize(p.split((external_node_path_default()).sep).join('/')).replace(/\/+$/, '');
+    return n === '.' ? '' : n.replace(/^\.\//, '');
+}
+/** Spreads models evenly over at most `maxJobs` jobs, in config order. */
+function chunk(models, maxJobs) {
+    if (models.length === 0)
+        return [];
+    const size = Math.ceil(models.length / Math.min(maxJobs, models.length));
+    const jobs = [];
+    for (let i = 0; i < models.length; i += size)
+        jobs.push(models.slice(i, i + size));
+    return jobs;
+}
+async function plan_git(cwd, args) {
+    try {
+        const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+        return stdout;
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        if (/not a git repository/.test(stderr)) {
+            throw new errors/* ConfigurationError */.j1(`${cwd} is not in a git checkout: plan compares commits (run it in a clone)`);
+        }
+        throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr || String(error)}`);
+    }
+}
+async function resolves(cwd, ref) {
+    if (ref.startsWith('-'))
+        return false;
+    return plan_git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then(() => true, (error) => {
+        if (error instanceof errors/* ConfigurationError */.j1)
+            throw error;
+        return false;
+    });
+}
+/** Files changed since the merge base with `base`, relative to the project folder. */
+async function changedFiles(cwd, base) {
+    const out = await plan_git(cwd, ['diff', '--name-only', '--relative', '-z', `${base}...HEAD`, '--']);
+    return out.split('\0').filter(Boolean);
+}
+function renderPlan(plan, total) {
+    const blocks = [{ kind: 'heading', text: 'Plan: models to validate' }];
+    if (plan.fallback) {
+        blocks.push({ kind: 'text', text: `⚠️ ${plan.fallback}.` });
+    }
+    else {
+        const shared = plan.changed.filter((c) => c.affects === 'all').length;
+        blocks.push({
+            kind: 'text',
+            text: `${plural(plan.changed.length, 'file')} changed since \`${plan.base}\`${shared ? ` (${shared} shared, so every model runs)` : ''}: **${plan.models.length} of ${total} models** in ${plural(plan.jobs.length, 'job')}.`,
+        });
+        if (plan.changed.length) {
+            blocks.push({
+                kind: 'table',
+                headers: ['Changed file', 'Re-validates'],
+                rows: plan.changed
+                    .slice(0, LISTED_FILES)
+                    .map((c) => [
+                    `\`${c.file}\``,
+                    c.affects === 'all'
+                        ? 'all models'
+                        : c.affects.length
+                            ? c.affects.map((m) => `\`${m}\``).join(', ')
+                            : 'none (not packaged code)',
+                ]),
+            });
+            if (plan.changed.length > LISTED_FILES)
+                blocks.push({ kind: 'text', text: `… and ${plan.changed.length - LISTED_FILES} more.` });
+        }
+    }
+    if (plan.jobs.length) {
+        blocks.push({
+            kind: 'table',
+            headers: ['Job', 'Models'],
+            rows: plan.jobs.map((job, i) => [i + 1, job.map((m) => `\`${m}\``).join(', ')]),
+        });
+    }
+    else {
+        blocks.push({ kind: 'text', text: 'No model is affected: model validation is skipped.' });
+    }
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/pull-request-comment.ts
+
+
+/** The hidden line that marks the one comment the suite keeps on a pull request. */
+const COMMENT_MARKER = '<!-- mlops-actions:pr-comment -->';
+/** The pull request of the run's event payload (GITHUB_EVENT_PATH), if it is one. */
+async function pullRequestEvent(env) {
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (!eventPath)
+        return {};
+    const payload = JSON.parse(await (0,promises_.readFile)(eventPath, 'utf8').catch(() => '{}'));
+    return { number: payload.pull_request?.number, headSha: payload.pull_request?.head?.sha };
+}
+function repository(env) {
+    const full = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo, ...rest] = full.split('/');
+    if (!owner || !repo || rest.length) {
+        throw new errors/* ConfigurationError */.j1(`GITHUB_REPOSITORY must be "owner/name" to comment on a pull request, got "${full}"`);
+    }
+    return { owner, repo };
+}
+/**
+ * Creates the suite's comment on the pull request, or updates it in place when
+ * one with the marker is there already (one comment per pull request, not one
+ * per push). @actions/github is loaded only here, so other bundles stay small.
+ */
+async function upsertComment(target, body) {
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 351).then(__nccwpck_require__.bind(__nccwpck_require__, 61351));
+    const octokit = getOctokit(target.token, { baseUrl: target.apiUrl });
+    const where = { owner: target.owner, repo: target.repo };
+    try {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            ...where,
+            issue_number: target.number,
+            per_page: 100,
+        });
+        const existing = comments.find((c) => c.body?.includes(COMMENT_MARKER));
+        if (existing) {
+            const { data } = await octokit.rest.issues.updateComment({
+                ...where,
+                comment_id: existing.id,
+                body,
+            });
+            return { outcome: 'updated', id: data.id, url: data.html_url };
+        }
+        const { data } = await octokit.rest.issues.createComment({
+            ...where,
+            issue_number: target.number,
+            body,
+        });
+        return { outcome: 'created', id: data.id, url: data.html_url };
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 403) {
+            // Pull requests from forks get a read-only token: report, do not fail the check.
+            return { outcome: 'not-allowed', message: (0,errors/* messageOf */.bD)(error) };
+        }
+        if (status === 401) {
+            throw new errors/* ConfigurationError */.j1(`the GitHub token was refused (401): pass a valid token input (default \${{ github.token }})`);
+        }
+        throw new Error(`commenting on ${target.owner}/${target.repo}#${target.number} failed${status ? ` (${status})` : ''}: ${(0,errors/* messageOf */.bD)(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/pr-comment.ts
+
+
+
+
+
+
+/** Rows in the comment; GitHub caps a comment at 65,536 characters. */
+const MAX_ROWS = 200;
+const CHAMPION_ENVIRONMENT = 'prod';
+const prComment = defineAction({
+    name: 'pr-comment',
+    title: 'Pull-request comment',
+    description: 'Keeps one comment on the pull request, updated in place on every push: per model the MAPE, the baseline’s, the current champion’s and the gates, from the basic-model-validate results of the matrix jobs.',
+    inputs: {
+        results: {
+            description: 'Folder with the basic-model-validate results (metrics.json files, searched recursively, e.g. the downloaded artifacts of the matrix jobs).',
+            default: '.mlops/validate/pr',
+        },
+        champions: {
+            description: 'Champion metrics as `mlops status --json` writes them (the mlops-champions artifact of the last delivery); empty for none.',
+        },
+        models: {
+            description: 'The models that were to be validated (plan’s models output), comma-separated; those without a result are listed as missing.',
+        },
+        token: {
+            description: 'GitHub token allowed to comment on pull requests (pull-requests: write).',
+            default: '${{ github.token }}',
+        },
+        'pull-request': {
+            description: 'Pull request number; empty for the pull request of the triggering event.',
+        },
+    },
+    outputs: {
+        'comment-id': 'Id of the created or updated comment, empty when none was written.',
+        'comment-url': 'Link to the comment, empty when none was written.',
+    },
+    parseInputs: (read) => {
+        const token = read.optional('token');
+        return {
+            workingDirectory: read.string('working-directory'),
+            results: read.string('results'),
+            champions: read.optional('champions'),
+            models: read.list('models'),
+            // The CLI has no expressions: an unexpanded default means "no token given".
+            token: token && !token.startsWith('${{') ? token : undefined,
+            pullRequest: read.optional('pull-request')
+                ? read.integer('pull-request', { min: 1 })
+                : undefined,
+        };
+    },
+    execute: async (inputs, deps) => {
+        const env = deps.baseEnv;
+        const projectDir = external_node_path_default().resolve(inputs.workingDirectory);
+        const results = await readResults(external_node_path_default().resolve(projectDir, inputs.results));
+        const champions = inputs.champions
+            ? await readChampions(external_node_path_default().resolve(projectDir, inputs.champions))
+            : undefined;
+        const event = await pullRequestEvent(env);
+        const number = inputs.pullRequest ?? event.number;
+        const sha = event.headSha ?? env.GITHUB_SHA;
+        const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+            ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+            : undefined;
+        const blocks = renderComment(results, inputs.models, champions, { sha, runUrl });
+        if (number === undefined) {
+            return {
+                outputs: { 'comment-id': '', 'comment-url': '' },
+                report: [
+                    ...blocks,
+                    { kind: 'text', text: 'No pull request in this run: the comment was not posted.' },
+                ],
+            };
+        }
+        const token = inputs.token ?? env.GITHUB_TOKEN;
+        if (!token) {
+            throw new errors/* ConfigurationError */.j1(`input 'token' is empty: pass a token that may comment on pull requests (default \${{ github.token }}, with permissions pull-requests: write)`);
+        }
+        const done = await upsertComment({
+            apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+            ...repository(env),
+            number,
+            token,
+        }, `${COMMENT_MARKER}\n${toMarkdown(blocks)}`);
+        if (done.outcome === 'not-allowed') {
+            deps.logger.warning(`Could not comment on pull request #${number} (the token may not write to it; pull requests from forks get a read-only token): ${done.message}`);
+            return {
+                outputs: { 'comment-id': '', 'comment-url': '' },
+                report: [
+                    ...blocks,
+                    { kind: 'text', text: `⚠️ Not posted on #${number}: the token may not comment.` },
+                ],
+            };
+        }
+        deps.logger.info(`${done.outcome === 'created' ? 'Created' : 'Updated'} ${done.url}`);
+        return {
+            outputs: { 'comment-id': String(done.id), 'comment-url': done.url },
+            report: [
+                ...blocks,
+                {
+                    kind: 'text',
+                    text: `${done.outcome === 'created' ? 'Posted' : 'Updated'} [the comment on #${number}](${done.url}).`,
+                },
+            ],
+        };
+    },
+});
+/** Every model result under `dir`; a later run of the same model wins. Missing folder: none. */
+async function readResults(dir) {
+    const byName = new Map();
+    const entries = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true }).catch((error) => {
+        if (error.code === 'ENOENT')
+            return [];
+        if (error.code === 'ENOTDIR') {
+            throw new errors/* ConfigurationError */.j1(`input 'results': ${dir} is a file; pass the folder`);
+        }
+        throw error;
+    });
+    const files = entries
+        .filter((e) => e.isFile() && e.name.endsWith('.json'))
+        .map((e) => external_node_path_default().join(e.parentPath, e.name))
+        .sort();
+    for (const file of files) {
+        let parsed;
+        try {
+            parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+        }
+        catch {
+            continue;
+        }
+        const models = parsed.models;
+        if (!Array.isArray(models))
+            continue;
+        for (const m of models) {
+            if (typeof m?.name === 'string' && m.checks)
+                byName.set(m.name, m);
+        }
+    }
+    return byName;
+}
+async function readChampions(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        // The artifact is absent until the first delivery: compare with nothing.
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (!Array.isArray(parsed.environments))
+            throw new Error('no environments');
+        return parsed;
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j1(`input 'champions': ${file} is not the JSON of \`mlops status --json\` ({"environments": […]})`);
+    }
+}
+/** The environment whose champions a pull request is compared with: prod, else the last. */
+function championEnvironment(file) {
+    const list = file?.environments ?? [];
+    return list.find((e) => e.name === CHAMPION_ENVIRONMENT) ?? list[list.length - 1];
+}
+function pr_comment_firstFailure(v) {
+    for (const [check, result] of Object.entries(v.checks)) {
+        if (result.status === 'failed')
+            return `${check}${result.message ? `: ${result.message}` : ''}`;
+    }
+    return 'failed';
+}
+function renderComment(results, planned, champions, run) {
+    const names = [...new Set([...planned, ...results.keys()])];
+    const rows = names.map((name) => ({ name, validation: results.get(name) }));
+    const rank = (r) => (!r.validation ? 1 : r.validation.passed ? 2 : 0);
+    rows.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    const passed = rows.filter((r) => r.validation?.passed).length;
+    const failed = rows.filter((r) => r.validation && !r.validation.passed).length;
+    const missing = rows.length - passed - failed;
+    const env = championEnvironment(champions);
+    const champion = new Map((env?.models ?? []).map((m) => [m.name, m.champion]));
+    const where = [
+        run.sha ? `commit \`${run.sha.slice(0, 7)}\`` : '',
+        run.runUrl ? `[workflow run](${run.runUrl})` : '',
+    ]
+        .filter(Boolean)
+        .join(' · ');
+    const blocks = [{ kind: 'heading', text: 'mlops: basic model validation' }];
+    if (rows.length === 0) {
+        blocks.push({
+            kind: 'text',
+            text: `No model is affected by this change, so none was validated.${where ? ` ${where}` : ''}`,
+        });
+        return blocks;
+    }
+    blocks.push({
+        kind: 'text',
+        text: [
+            `**${passed} of ${rows.length} models passed**`,
+            failed ? `${STATUS_ICON.failed} ${failed} failed` : '',
+            missing ? `⚠️ ${plural(missing, 'model')} without a result` : '',
+            where,
+        ]
+            .filter(Boolean)
+            .join(' · '),
+    });
+    const table = rows.slice(0, MAX_ROWS).map(({ name, validation: v }) => {
+        const best = champion.get(name);
+        return [
+            `\`${name}\``,
+            !v
+                ? '⚠️ no result'
+                : v.passed
+                    ? STATUS_ICON.passed
+                    : `${STATUS_ICON.failed} ${pr_comment_firstFailure(v)}`,
+            formatNumber(v?.metrics?.mape),
+            formatNumber(v?.baseline?.mape),
+            best ? `${formatNumber(best.metrics.mape)} (v${best.version})` : '–',
+            v?.gates.length
+                ? v.gates
+                    .map((g) => `${g.passed ? STATUS_ICON.passed : STATUS_ICON.failed} ${g.gate.text}${g.passed ? '' : ` (${formatNumber(g.actual)})`}`)
+                    .join(', ')
+                : '–',
+        ];
+    });
+    blocks.push({
+        kind: 'table',
+        headers: [
+            'Model',
+            'Result',
+            'MAPE',
+            'Baseline MAPE',
+            env ? `Champion MAPE (${env.name})` : 'Champion MAPE',
+            'Gates',
+        ],
+        rows: table,
+    });
+    if (rows.length > MAX_ROWS) {
+        blocks.push({
+            kind: 'text',
+            text: `… and ${rows.length - MAX_ROWS} more models: see the job summaries of the run.`,
+        });
+    }
+    blocks.push({
+        kind: 'text',
+        text: env
+            ? `MAPE on the checked-in sample with the pull-request epochs; the champion’s on the full data in ${env.name} (${champions?.generatedAt.slice(0, 10) ?? ''}).`
+            : 'MAPE on the checked-in sample with the pull-request epochs. No champion metrics yet: they come from the mlops-champions artifact of the first delivery.',
+    });
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/batch-data.ts
+
+
+
+
+
+/**
+ * The rows a model is scored on outside validation: its latest
+ * `holdout-periods` of the data it was trained from (the sample, for models
+ * trained by basic-model-validate), with the actuals kept back so the run
+ * can be measured.
+ */
+async function prepareBatch(loaded, model, dir, cache) {
+    const { data } = loaded.config;
+    const file = external_node_path_default().resolve(loaded.projectDir, data.sample);
+    let table = cache.get(file);
+    if (!table) {
+        table = await readTable(file, 'data sample');
+        cache.set(file, table);
+    }
+    const split = splitForModel(table, splitOptions(loaded.config, model.params));
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
+    return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
+}
+/** Reads a run's predictions and measures them against the batch's actuals. */
+async function measurePredictions(loaded, batch, outputDir) {
+    const file = external_node_path_default().join(outputDir, 'predictions.csv');
+    const check = await readPredictions(file, {
+        keys: loaded.config.data.keys,
+        expectedKeys: batch.keys,
+        min: loaded.config.predictions.min,
+        max: loaded.config.predictions.max,
+    }).catch((error) => {
+        if (error instanceof errors/* ConfigurationError */.j1)
+            return { values: [], problems: [error.message] };
+        throw error;
+    });
+    const rows = check.values.filter((v) => Number.isFinite(v)).length;
+    return check.problems.length
+        ? { rows, problems: check.problems }
+        : { rows, metrics: computeMetrics(batch.actuals, check.values), problems: [] };
+}
+
+;// CONCATENATED MODULE: ./packages/stages/src/champion-challenger.ts
+/**
+ * Champion/challenger under the promotion policy: the primary metric must
+ * improve by at least min-improvement (relative), and no guard metric may get
+ * worse by more than its tolerance (relative).
+ */
+function compareModels(policy, challenger, champion) {
+    const metric = policy['primary-metric'];
+    const sign = policy.direction === 'minimize' ? 1 : -1;
+    const relative = (name) => {
+        const a = challenger[name];
+        const b = champion[name];
+        if (typeof a !== 'number' || typeof b !== 'number' || b === 0)
+            return undefined;
+        return (sign * (b - a)) / Math.abs(b);
+    };
+    const improvement = relative(metric);
+    const reasons = [];
+    if (improvement === undefined) {
+        reasons.push(`${metric} cannot be compared (missing on one side)`);
+    }
+    else if (improvement < policy['min-improvement']) {
+        reasons.push(`${metric} ${fmt(challenger[metric])} vs champion ${fmt(champion[metric])}: ${(improvement * 100).toFixed(1)} % better, needs ${(policy['min-improvement'] * 100).toFixed(1)} %`);
+    }
+    for (const guard of policy.guards) {
+        const change = relative(guard.metric);
+        if (change !== undefined && change < -guard.tolerance) {
+            reasons.push(`${guard.metric} ${fmt(challenger[guard.metric])} vs champion ${fmt(champion[guard.metric])}: ${(-change * 100).toFixed(1)} % worse, tolerance ${(guard.tolerance * 100).toFixed(1)} %`);
+        }
+    }
+    return { better: reasons.length === 0, improvement: improvement ?? 0, reasons };
+}
+function fmt(value) {
+    return typeof value === 'number' ? value.toFixed(3) : '–';
+}
+
 ;// CONCATENATED MODULE: ./packages/stages/src/versions.ts
 
 
@@ -72486,6 +73403,8 @@ async function registeredSelection(loaded, patterns, platform) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/promote-release.ts
+
+
 
 
 
@@ -72582,13 +73501,15 @@ const promoteRelease = defineAction({
             deps.progress(`${model.name}: ${outcome.decision ?? 'failed'} — ${outcome.why}`);
         }
         const failed = outcomes.filter((o) => o.error);
+        // For the summary only: a ledger that cannot be read leaves the history out, nothing else.
+        const history = await target.ledger.list().catch(() => []);
         return {
             outputs: {
                 decision: outcomes.map((o) => o.decision ?? 'failed').join(','),
                 'model-version': outcomes.map((o) => o.champion?.version ?? '').join(','),
                 'previous-version': outcomes.map((o) => o.previous?.version ?? '').join(','),
             },
-            report: renderPromoteReport(outcomes, target),
+            report: renderPromoteReport(outcomes, target, history, ctx.run),
             failure: failed.length
                 ? `Promotion failed for ${failed.length} of ${outcomes.length} (their tags and pipelines are as before): ${failed
                     .slice(0, 3)
@@ -72834,7 +73755,7 @@ async function score(version, model, batch, ctx) {
         throw new errors/* ConfigurationError */.j1(`scoring version ${version.version}: ${measured.problems.join('; ')}`);
     return measured.metrics;
 }
-function renderPromoteReport(outcomes, target) {
+function renderPromoteReport(outcomes, target, history, run) {
     const icon = {
         promoted: '🏆',
         forced: '⚠️',
@@ -72864,10 +73785,26 @@ function renderPromoteReport(outcomes, target) {
                 o.why,
             ]),
         },
+        ...barChartBlocks({
+            title: `Challenger vs champion MAPE in ${target.environment}`,
+            axis: 'MAPE',
+            rows: outcomes
+                .filter((o) => o.championMetrics)
+                .map((o) => ({
+                label: o.model,
+                value: o.challengerMetrics?.mape ?? NaN,
+                reference: o.championMetrics?.mape ?? undefined,
+            })),
+            bars: 'challenger MAPE',
+            reference: 'champion MAPE, on the same data',
+        }),
+        ...championTimelineBlocks(championChanges(history, new Set(outcomes.map((o) => o.model))), `Champion history in ${target.environment}`),
+        ...runLinks(run),
     ];
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/online-release.ts
+
 
 
 
@@ -72945,7 +73882,7 @@ async function releaseOnline(loaded, model, platform, ctx) {
     });
     return { ...result, smokeRows: rows.length };
 }
-function renderOnlineReport(results, platform) {
+function renderOnlineReport(results, platform, run) {
     return [
         { kind: 'heading', text: `Online endpoints in ${platform.environment}` },
         {
@@ -72964,10 +73901,13 @@ function renderOnlineReport(results, platform) {
                 r.previous.join(', ') || '–',
             ]),
         },
+        ...runLinks(run),
     ];
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/publish-scoring-pipeline.ts
+
+
 
 
 
@@ -73086,7 +74026,7 @@ const publishScoringPipeline = defineAction({
                 endpoint: '',
                 deployment: '',
             },
-            report: renderPublishReport(results, platform, inputs.trigger),
+            report: renderPublishReport(results, platform, inputs.trigger, run),
             failure: problems.length
                 ? `Scoring failed for ${problems.length} of ${results.length}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`
                 : undefined,
@@ -73116,7 +74056,7 @@ async function releaseAll(loaded, models, platform, ctx) {
             endpoint: served.map((r) => r.endpoint).join(','),
             deployment: served.map((r) => r.deployment).join(','),
         },
-        report: renderOnlineReport(results, platform),
+        report: renderOnlineReport(results, platform, ctx.run),
         failure: failed.length
             ? `Online release failed for ${failed.length} of ${results.length}: ${failed
                 .slice(0, 3)
@@ -73189,7 +74129,7 @@ async function publishOne(loaded, model, platform, ctx) {
         problem: measured.problems.length ? measured.problems.join('; ') : undefined,
     };
 }
-function renderPublishReport(results, platform, triggered) {
+function renderPublishReport(results, platform, triggered, run) {
     return [
         { kind: 'heading', text: `Batch scoring in ${platform.environment}` },
         {
@@ -73210,6 +74150,20 @@ function renderPublishReport(results, platform, triggered) {
                 r.ageDays === undefined ? '–' : r.ageDays.toFixed(0),
             ]),
         },
+        ...(triggered
+            ? barChartBlocks({
+                title: `Batch scoring MAPE in ${platform.environment}`,
+                axis: 'MAPE',
+                rows: results.map((r) => ({
+                    label: r.model,
+                    value: r.mape ?? NaN,
+                    reference: Number(r.version?.tags.mape ?? NaN),
+                })),
+                bars: 'MAPE of this scoring run',
+                reference: 'MAPE of the version on its holdout when it was registered',
+            })
+            : []),
+        ...runLinks(run),
     ];
 }
 
@@ -73331,6 +74285,7 @@ async function modelFiles(dir) {
 
 
 
+
 /** Models registered at once: a remote registry's round trips overlap, a local one's lock serialises. */
 const REGISTER_CONCURRENCY = 8;
 /** Copied next to the model files of every version: where it came from. */
@@ -73435,7 +74390,7 @@ const registerModel = defineAction({
                     'model-id': done.map((r) => r.version.id).join(','),
                     created: done.map((r) => String(r.created)).join(','),
                 },
-                report: renderRegisterReport(results, platform, source.label),
+                report: renderRegisterReport(results, platform, source.label, run),
                 failure: refused.length && inputs.onGateMiss === 'fail'
                     ? `${refused.length} of ${results.length} models were not registered: ${refused
                         .slice(0, 3)
@@ -73707,7 +74662,7 @@ function pickModels(models, where, patterns) {
     }
     return models.filter((model) => matchers.some((m) => m.test(model.name)));
 }
-function renderRegisterReport(results, platform, artifact) {
+function renderRegisterReport(results, platform, artifact, run) {
     return [
         { kind: 'heading', text: `Registered in ${platform.environment}` },
         {
@@ -73730,10 +74685,13 @@ function renderRegisterReport(results, platform, artifact) {
                 `\`${r.model.digest.slice(0, 12)}\``,
             ]),
         },
+        ...runLinks(run),
     ];
 }
 
 ;// CONCATENATED MODULE: ./packages/stages/src/run-training.ts
+
+
 
 
 
@@ -74025,7 +74983,7 @@ function finish(results, resultsFile, failOnGates, deps) {
             'job-ids': results.models.map((m) => m.job.id).join(','),
             'failed-models': failed.map((m) => m.name).join(','),
         },
-        report: renderTrainingReport(results),
+        report: renderTrainingReport(results, runContext(deps.baseEnv)),
         failure: parts.length ? `Training failed: ${parts.join('; ')}` : undefined,
     };
 }
@@ -74035,7 +74993,7 @@ const STATE_ICON = {
     canceled: '⏹️',
     'timed-out': '⏱️',
 };
-function renderTrainingReport(results) {
+function renderTrainingReport(results, run) {
     const order = (m) => (!m.passed ? 0 : gateMiss(m) ? 1 : 2);
     const models = [...results.models].sort((a, b) => order(a) - order(b));
     const succeeded = results.models.filter((m) => m.state === 'succeeded').length;
@@ -74076,6 +75034,19 @@ function renderTrainingReport(results) {
             items: problems.map((m) => `\`${m.name}\`: ${m.problem ?? m.state} — ${/^https?:\/\//.test(m.job.url) ? `[job](${m.job.url})` : `log \`${m.job.log}\``}`),
         });
     }
+    blocks.push(...barChartBlocks({
+        title: `MAPE vs baseline in ${results.environment}`,
+        axis: 'MAPE',
+        rows: results.models.map((m) => ({
+            label: m.name,
+            value: m.metrics?.mape ?? NaN,
+            reference: m.baseline?.mape ?? undefined,
+            limit: mapeLimit(m.gates),
+        })),
+        bars: 'model MAPE on its holdout',
+        reference: 'baseline MAPE (historical average)',
+        limit: 'MAPE gate limit',
+    }), ...runLinks(run));
     return blocks;
 }
 
@@ -74097,15 +75068,25 @@ function renderTrainingReport(results) {
 
 
 
+
+
+
+
+
+
+
 /** Every action of the suite, in the order of the flow. */
 const actions = [
+    plan,
     lintAndTest,
     basicModelValidate,
+    prComment,
     packageArtifacts,
     runTraining,
     registerModel,
     publishScoringPipeline,
     promoteRelease,
+    champions,
 ];
 
 ;// CONCATENATED MODULE: ./packages/root-action/src/main.ts
@@ -74116,7 +75097,7 @@ const actions = [
  * `uses: <owner>/mlops-actions@v1` with `step: <action>`: runs that action
  * with the same inputs as its own folder's action.yml.
  */
-async function run() {
+async function main_run() {
     const step = lib_core/* getInput */.V4('step').trim();
     const action = actions.find((a) => a.name === step);
     if (!action) {
@@ -74131,5 +75112,5 @@ async function run() {
 
 ;// CONCATENATED MODULE: ./packages/root-action/src/index.ts
 
-void run();
+void main_run();
 

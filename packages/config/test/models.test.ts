@@ -58,7 +58,19 @@ describe('models', () => {
         params: { region: 'north', depth: '3' },
         epochs: { pr: 2, main: 8 },
         gates: [expect.objectContaining({ text: 'mape <= 0.5' })],
+        paths: [],
       },
+    ]);
+  });
+
+  it('fills {key} in the paths of models with their matrix values', () => {
+    const { models } = parseConfig(
+      `${BASE}models:\n  name: m-{r}\n  matrix: { r: [north, south] }\n  overrides:\n    m-*: { paths: ['models/{r}/**', 'shared/{other}.py'] }\n`,
+      '/p/mlops.yaml',
+    );
+    expect(models.map((m) => m.paths)).toEqual([
+      ['models/north/**', 'shared/{other}.py'],
+      ['models/south/**', 'shared/{other}.py'],
     ]);
   });
 

@@ -9,7 +9,14 @@ export type Block =
   | { kind: 'text'; text: string }
   | { kind: 'table'; headers: string[]; rows: Cell[][] }
   | { kind: 'list'; items: string[] }
-  | { kind: 'details'; summary: string; body: string };
+  | { kind: 'details'; summary: string; body: string }
+  /**
+   * A chart in mermaid's language: a fenced block in Markdown (GitHub draws
+   * it in job summaries), after its caption (e.g. the legend). A terminal
+   * cannot draw it, so it shows `fallback` when given and nothing otherwise,
+   * caption included: the tables before a chart carry its numbers.
+   */
+  | { kind: 'mermaid'; chart: string; caption?: string; fallback?: string };
 
 export type Report = Block[];
 
@@ -34,6 +41,13 @@ export function toMarkdown(report: Report): string {
       }
       case 'details':
         return `<details><summary>${block.summary}</summary>\n\n\`\`\`\n${block.body}\n\`\`\`\n\n</details>`;
+      case 'mermaid': {
+        // A fence longer than any run of backticks in the chart, so none can close it early.
+        const longest = Math.max(0, ...(block.chart.match(/`+/g) ?? []).map((run) => run.length));
+        const fence = '`'.repeat(Math.max(3, longest + 1));
+        const chart = `${fence}mermaid\n${block.chart}\n${fence}`;
+        return block.caption ? `${block.caption}\n\n${chart}` : chart;
+      }
     }
   });
   return parts.join('\n\n') + '\n';
@@ -72,9 +86,11 @@ export function toTerminal(report: Report): string {
           .split('\n')
           .map((l) => `    ${l}`)
           .join('\n')}`;
+      case 'mermaid':
+        return block.fallback === undefined ? undefined : plain(block.fallback);
     }
   });
-  return parts.join('\n') + '\n';
+  return parts.filter((part) => part !== undefined).join('\n') + '\n';
 }
 
 function renderTextTable(headers: string[], rows: Cell[][]): string {

@@ -29,6 +29,43 @@ describe('report rendering', () => {
   });
 });
 
+describe('mermaid blocks', () => {
+  const chart: Report = [
+    { kind: 'text', text: 'Before.' },
+    { kind: 'mermaid', chart: 'timeline\n  title T\n  2024-05-01 : a v1 promoted' },
+    { kind: 'mermaid', chart: 'timeline', caption: 'Not in a terminal.' },
+    { kind: 'text', text: 'After.' },
+  ];
+
+  it('render as a fenced mermaid block in Markdown', () => {
+    expect(toMarkdown(chart)).toBe(
+      'Before.\n\n```mermaid\ntimeline\n  title T\n  2024-05-01 : a v1 promoted\n```\n\nNot in a terminal.\n\n```mermaid\ntimeline\n```\n\nAfter.\n',
+    );
+  });
+
+  it('take a fence longer than any backticks in the chart', () => {
+    expect(toMarkdown([{ kind: 'mermaid', chart: 'a ``` b' }])).toBe(
+      '````mermaid\na ``` b\n````\n',
+    );
+  });
+
+  it('put their caption before the chart in Markdown', () => {
+    expect(toMarkdown([{ kind: 'mermaid', chart: 'timeline', caption: 'Legend.' }])).toBe(
+      'Legend.\n\n```mermaid\ntimeline\n```\n',
+    );
+  });
+
+  it('are left out of terminal text, caption too, leaving no blank line', () => {
+    expect(toTerminal(chart)).toBe('Before.\nAfter.\n');
+  });
+
+  it('show their fallback text in a terminal, without Markdown', () => {
+    expect(
+      toTerminal([{ kind: 'mermaid', chart: 'timeline', fallback: 'History:\n  **a** `v1`' }]),
+    ).toBe('History:\n  a v1\n');
+  });
+});
+
 describe('mapLimit', () => {
   it('never runs more than the limit at once and keeps input order', async () => {
     let running = 0;

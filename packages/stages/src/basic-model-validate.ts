@@ -7,6 +7,7 @@ import { plural } from './format.js';
 import { readTable, validateTable } from '@mlops/data';
 import type { Check, ModelValidation, ValidationContext } from './model-validation.js';
 import { validateModel } from './model-validation.js';
+import { runContext } from './run-context.js';
 import { renderValidationReport } from './validation-report.js';
 import { validationDir } from './validation-results.js';
 
@@ -127,7 +128,13 @@ export const basicModelValidate = defineAction<BasicModelValidateInputs>({
         'models-failed': String(failed.length),
         metrics: metricsFile,
       },
-      report: renderValidationReport(results, violations, inputs.stage, data.sample),
+      report: renderValidationReport(
+        results,
+        violations,
+        inputs.stage,
+        data.sample,
+        runContext(deps.baseEnv),
+      ),
       failure: failed.length
         ? `Basic model validation failed for ${failed.length} of ${results.length} models: ${failed
             .slice(0, 5)

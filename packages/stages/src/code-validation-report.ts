@@ -1,6 +1,8 @@
 import type { Block, Cell } from '@mlops/foundation';
 import type { LintFinding, TestCase, TestRun } from '@mlops/reports';
 import { STATUS_ICON, type CheckStatus } from './format.js';
+import { runLinks } from './report-links.js';
+import type { RunContext } from './run-context.js';
 
 /** Long lists are cut in the summary; the annotations and reports keep all. */
 const LISTED_ROWS = 50;
@@ -42,6 +44,7 @@ export function renderCodeReport(
   rows: CheckRow[],
   findings: LintFinding[],
   run: TestRun | undefined,
+  workflowRun: RunContext,
 ): Block[] {
   const blocks: Block[] = [
     { kind: 'heading', text: 'Code validation' },
@@ -82,5 +85,6 @@ export function renderCodeReport(
       ),
     );
   }
+  blocks.push(...runLinks(workflowRun));
   return blocks;
 }

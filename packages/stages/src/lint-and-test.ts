@@ -13,6 +13,7 @@ import {
 } from '@mlops/reports';
 import { commandEnv, describeExit, lastLine } from './command-env.js';
 import { renderCodeReport, type CheckRow } from './code-validation-report.js';
+import { runContext } from './run-context.js';
 import { formatSeconds, percent, plural } from './format.js';
 
 const LINT_TIMEOUT_MINUTES = 30;
@@ -71,7 +72,7 @@ export const lintAndTest = defineAction<LintAndTestInputs>({
         'lint-findings': String(findings.length),
         'junit-path': tested?.junitPath ?? '',
       },
-      report: renderCodeReport(rows, findings, run),
+      report: renderCodeReport(rows, findings, run, runContext(deps.baseEnv)),
       failure: failures.length ? `Code validation failed: ${failures.join('; ')}` : undefined,
     };
   },

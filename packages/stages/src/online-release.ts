@@ -6,6 +6,7 @@ import { readPredictions, readTable, writeTable, type Table } from '@mlops/data'
 import type { ModelVersion, Platform } from '@mlops/platform';
 import { prepareBatch } from './batch-data.js';
 import { jobEnv } from './command-env.js';
+import { runLinks } from './report-links.js';
 import type { RunContext } from './run-context.js';
 import { resolveVersion } from './versions.js';
 
@@ -99,7 +100,11 @@ export async function releaseOnline(
   return { ...result, smokeRows: rows.length };
 }
 
-export function renderOnlineReport(results: OnlineRelease[], platform: Platform): Block[] {
+export function renderOnlineReport(
+  results: OnlineRelease[],
+  platform: Platform,
+  run: RunContext,
+): Block[] {
   return [
     { kind: 'heading', text: `Online endpoints in ${platform.environment}` },
     {
@@ -118,5 +123,6 @@ export function renderOnlineReport(results: OnlineRelease[], platform: Platform)
           r.previous.join(', ') || '–',
         ]),
     },
+    ...runLinks(run),
   ];
 }

@@ -203,6 +203,7 @@ export const packageArtifacts = defineAction<PackageArtifactsInputs>({
         stored,
         reused: !!reused,
         cache: digests,
+        run,
       }),
     };
   },

@@ -1,6 +1,8 @@
 import type { DigestCache, Manifest, StoredArtifact } from '@mlops/artifacts';
 import type { Block } from '@mlops/foundation';
 import { formatNumber } from './format.js';
+import { artifactsUrl, linkOr, runLinks } from './report-links.js';
+import type { RunContext } from './run-context.js';
 
 function size(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -22,6 +24,7 @@ export function renderPackageReport(p: {
   stored: StoredArtifact;
   reused: boolean;
   cache: DigestCache;
+  run: RunContext;
 }): Block[] {
   const { manifest } = p;
   const codeBytes = manifest.code.files.reduce((sum, f) => sum + f.bytes, 0);
@@ -59,7 +62,7 @@ export function renderPackageReport(p: {
     },
     {
       kind: 'text',
-      text: `Commit \`${manifest.git.sha.slice(0, 12)}\`${manifest.git.dirty ? ' (with uncommitted changes)' : ''} ${manifest.git.ref}; ${p.reused ? 'unchanged since the last packaging, archive reused' : 'archive written'}; file digests: ${p.cache.hits} from the cache, ${p.cache.misses} computed. Stored: ${p.stored.location}.`,
+      text: `Commit \`${manifest.git.sha.slice(0, 12)}\`${manifest.git.dirty ? ' (with uncommitted changes)' : ''} ${manifest.git.ref}; ${p.reused ? 'unchanged since the last packaging, archive reused' : 'archive written'}; file digests: ${p.cache.hits} from the cache, ${p.cache.misses} computed. Stored: ${stored(p.stored)}.`,
     },
     {
       kind: 'table',
@@ -73,5 +76,13 @@ export function renderPackageReport(p: {
         formatNumber(m.baseline.mape),
       ]),
     },
+    ...runLinks(p.run, [`[artifacts](${artifactsUrl(p.run)})`]),
   ];
+}
+
+/** On a runner the workflow artifact (its ID, linked to its download); elsewhere the folder. */
+function stored(artifact: StoredArtifact): string {
+  return /^https?:\/\//.test(artifact.location)
+    ? `workflow artifact ${linkOr(artifact.name, artifact.location)} (ID ${artifact.id})`
+    : artifact.location;
 }

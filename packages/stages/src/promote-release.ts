@@ -4,12 +4,14 @@ import { defineAction, type StageDeps } from '@mlops/action-kit';
 import { loadConfig, type LoadedConfig, type ModelSpec } from '@mlops/config';
 import { ConfigurationError, messageOf, type Block } from '@mlops/foundation';
 import type { Metrics, Table } from '@mlops/data';
-import type { ModelVersion, Platform, TagChange } from '@mlops/platform';
+import type { LedgerEvent, ModelVersion, Platform, TagChange } from '@mlops/platform';
 import { measurePredictions, prepareBatch, type BatchData } from './batch-data.js';
 import { compareModels } from './champion-challenger.js';
+import { barChartBlocks, championChanges, championTimelineBlocks } from './charts.js';
 import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
+import { runLinks } from './report-links.js';
 import { runContext, type RunContext } from './run-context.js';
 import { pipelineName, registeredSelection, resolveVersion } from './versions.js';
 
@@ -144,13 +146,15 @@ export const promoteRelease = defineAction<PromoteInputs>({
       deps.progress(`${model.name}: ${outcome.decision ?? 'failed'} — ${outcome.why}`);
     }
     const failed = outcomes.filter((o) => o.error);
+    // For the summary only: a ledger that cannot be read leaves the history out, nothing else.
+    const history = await target.ledger.list().catch(() => []);
     return {
       outputs: {
         decision: outcomes.map((o) => o.decision ?? 'failed').join(','),
         'model-version': outcomes.map((o) => o.champion?.version ?? '').join(','),
         'previous-version': outcomes.map((o) => o.previous?.version ?? '').join(','),
       },
-      report: renderPromoteReport(outcomes, target),
+      report: renderPromoteReport(outcomes, target, history, ctx.run),
       failure: failed.length
         ? `Promotion failed for ${failed.length} of ${outcomes.length} (their tags and pipelines are as before): ${failed
             .slice(0, 3)
@@ -445,7 +449,12 @@ async function score(
   return measured.metrics;
 }
 
-function renderPromoteReport(outcomes: Outcome[], target: Platform): Block[] {
+function renderPromoteReport(
+  outcomes: Outcome[],
+  target: Platform,
+  history: LedgerEvent[],
+  run: RunContext,
+): Block[] {
   const icon: Record<Decision, string> = {
     promoted: '🏆',
     forced: '⚠️',
@@ -475,5 +484,23 @@ function renderPromoteReport(outcomes: Outcome[], target: Platform): Block[] {
         o.why,
       ]),
     },
+    ...barChartBlocks({
+      title: `Challenger vs champion MAPE in ${target.environment}`,
+      axis: 'MAPE',
+      rows: outcomes
+        .filter((o) => o.championMetrics)
+        .map((o) => ({
+          label: o.model,
+          value: o.challengerMetrics?.mape ?? NaN,
+          reference: o.championMetrics?.mape ?? undefined,
+        })),
+      bars: 'challenger MAPE',
+      reference: 'champion MAPE, on the same data',
+    }),
+    ...championTimelineBlocks(
+      championChanges(history, new Set(outcomes.map((o) => o.model))),
+      `Champion history in ${target.environment}`,
+    ),
+    ...runLinks(run),
   ];
 }

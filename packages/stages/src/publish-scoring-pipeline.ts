@@ -5,10 +5,12 @@ import { ConfigurationError, type Block } from '@mlops/foundation';
 import type { Table } from '@mlops/data';
 import type { ModelVersion, Platform, PipelineRun } from '@mlops/platform';
 import { measurePredictions, prepareBatch } from './batch-data.js';
+import { barChartBlocks } from './charts.js';
 import { jobEnv } from './command-env.js';
 import { formatNumber } from './format.js';
 import { releaseOnline, renderOnlineReport, type OnlineRelease } from './online-release.js';
 import { openPlatform } from './platform-open.js';
+import { runLinks } from './report-links.js';
 import { runContext, type RunContext } from './run-context.js';
 import { pipelineName, registeredSelection, resolveVersion } from './versions.js';
 
@@ -160,7 +162,7 @@ export const publishScoringPipeline = defineAction<PublishInputs>({
         endpoint: '',
         deployment: '',
       },
-      report: renderPublishReport(results, platform, inputs.trigger),
+      report: renderPublishReport(results, platform, inputs.trigger, run),
       failure: problems.length
         ? `Scoring failed for ${problems.length} of ${results.length}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`
         : undefined,
@@ -198,7 +200,7 @@ async function releaseAll(
       endpoint: served.map((r) => r.endpoint).join(','),
       deployment: served.map((r) => r.deployment).join(','),
     },
-    report: renderOnlineReport(results, platform),
+    report: renderOnlineReport(results, platform, ctx.run),
     failure: failed.length
       ? `Online release failed for ${failed.length} of ${results.length}: ${failed
           .slice(0, 3)
@@ -287,6 +289,7 @@ function renderPublishReport(
   results: Published[],
   platform: Platform,
   triggered: boolean,
+  run: RunContext,
 ): Block[] {
   return [
     { kind: 'heading', text: `Batch scoring in ${platform.environment}` },
@@ -308,5 +311,19 @@ function renderPublishReport(
         r.ageDays === undefined ? '–' : r.ageDays.toFixed(0),
       ]),
     },
+    ...(triggered
+      ? barChartBlocks({
+          title: `Batch scoring MAPE in ${platform.environment}`,
+          axis: 'MAPE',
+          rows: results.map((r) => ({
+            label: r.model,
+            value: r.mape ?? NaN,
+            reference: Number(r.version?.tags.mape ?? NaN),
+          })),
+          bars: 'MAPE of this scoring run',
+          reference: 'MAPE of the version on its holdout when it was registered',
+        })
+      : []),
+    ...runLinks(run),
   ];
 }

@@ -25,6 +25,7 @@ import { formatNumber } from './format.js';
 import { metricRecord } from './model-validation.js';
 import { openPackage, verifyModel } from './package-verify.js';
 import { openPlatform } from './platform-open.js';
+import { runLinks } from './report-links.js';
 import { runContext, type RunContext } from './run-context.js';
 import { modelFiles, readTrainingResults, trainingResultsFile } from './training-results.js';
 
@@ -170,7 +171,7 @@ export const registerModel = defineAction<RegisterModelInputs>({
           'model-id': done.map((r) => r.version!.id).join(','),
           created: done.map((r) => String(r.created)).join(','),
         },
-        report: renderRegisterReport(results, platform, source.label),
+        report: renderRegisterReport(results, platform, source.label, run),
         failure:
           refused.length && inputs.onGateMiss === 'fail'
             ? `${refused.length} of ${results.length} models were not registered: ${refused
@@ -533,6 +534,7 @@ function renderRegisterReport(
   results: Registered[],
   platform: Platform,
   artifact: string,
+  run: RunContext,
 ): Block[] {
   return [
     { kind: 'heading', text: `Registered in ${platform.environment}` },
@@ -556,5 +558,6 @@ function renderRegisterReport(
         `\`${r.model.digest.slice(0, 12)}\``,
       ]),
     },
+    ...runLinks(run),
   ];
 }

@@ -14,6 +14,7 @@ import { ConfigurationError, writeFileAtomic, type Block } from '@mlops/foundati
 import { checkModelFiles, splitForModel, writeTable, type ModelData } from '@mlops/data';
 import type { Job, Platform } from '@mlops/platform';
 import { fetchPackage } from './artifact-store.js';
+import { barChartBlocks, mapeLimit } from './charts.js';
 import { jobEnv } from './command-env.js';
 import { formatNumber, formatSeconds } from './format.js';
 import { readFullData } from './full-data.js';
@@ -27,7 +28,8 @@ import {
 } from './model-validation.js';
 import { openPackage, verifyCode } from './package-verify.js';
 import { openPlatform } from './platform-open.js';
-import { runContext } from './run-context.js';
+import { runLinks } from './report-links.js';
+import { runContext, type RunContext } from './run-context.js';
 import {
   modelFiles,
   trainingDir,
@@ -374,7 +376,7 @@ function finish(
       'job-ids': results.models.map((m) => m.job.id).join(','),
       'failed-models': failed.map((m) => m.name).join(','),
     },
-    report: renderTrainingReport(results),
+    report: renderTrainingReport(results, runContext(deps.baseEnv)),
     failure: parts.length ? `Training failed: ${parts.join('; ')}` : undefined,
   };
 }
@@ -386,7 +388,7 @@ const STATE_ICON: Record<string, string> = {
   'timed-out': '⏱️',
 };
 
-function renderTrainingReport(results: TrainingResults): Block[] {
+function renderTrainingReport(results: TrainingResults, run: RunContext): Block[] {
   const order = (m: TrainedModel): number => (!m.passed ? 0 : gateMiss(m) ? 1 : 2);
   const models = [...results.models].sort((a, b) => order(a) - order(b));
   const succeeded = results.models.filter((m) => m.state === 'succeeded').length;
@@ -430,5 +432,21 @@ function renderTrainingReport(results: TrainingResults): Block[] {
       ),
     });
   }
+  blocks.push(
+    ...barChartBlocks({
+      title: `MAPE vs baseline in ${results.environment}`,
+      axis: 'MAPE',
+      rows: results.models.map((m) => ({
+        label: m.name,
+        value: m.metrics?.mape ?? NaN,
+        reference: m.baseline?.mape ?? undefined,
+        limit: mapeLimit(m.gates),
+      })),
+      bars: 'model MAPE on its holdout',
+      reference: 'baseline MAPE (historical average)',
+      limit: 'MAPE gate limit',
+    }),
+    ...runLinks(run),
+  );
   return blocks;
 }

@@ -3,6 +3,7 @@ import type { StageDeps } from '@mlops/action-kit';
 import type { LoadedConfig } from '@mlops/config';
 import type { Block, Cell } from '@mlops/foundation';
 import type { LedgerEvent, Platform } from '@mlops/platform';
+import { championChanges, championTimelineBlocks } from './charts.js';
 import { formatNumber } from './format.js';
 import { openPlatform } from './platform-open.js';
 import { pipelineName } from './versions.js';
@@ -57,6 +58,10 @@ export async function statusReport(
             rows,
           }
         : { kind: 'text', text: 'No model registered.' },
+      ...championTimelineBlocks(
+        championChanges(await platform.ledger.list().catch(() => [])),
+        `Champion history in ${environment}`,
+      ),
     );
   }
   return blocks;
@@ -85,6 +90,11 @@ export async function ledgerReport(
           e.reason,
         ]),
       },
+      ...championTimelineBlocks(
+        championChanges(events),
+        `Champion history in ${platform.environment}${model ? ` of ${model}` : ''}`,
+        false,
+      ),
       {
         kind: 'text',
         text: verdict.ok

@@ -1,7 +1,10 @@
 import type { Block } from '@mlops/foundation';
 import type { Violation } from '@mlops/data';
 import { describeGate, type Check, type ModelValidation } from './model-validation.js';
+import { barChartBlocks, mapeLimit } from './charts.js';
 import { formatNumber, formatSeconds, plural, STATUS_ICON } from './format.js';
+import { runLinks } from './report-links.js';
+import type { RunContext } from './run-context.js';
 
 function cell(check: Check): string {
   return STATUS_ICON[check.status];
@@ -20,6 +23,7 @@ export function renderValidationReport(
   violations: Violation[],
   stage: string,
   samplePath: string,
+  run: RunContext,
 ): Block[] {
   const failed = results.filter((r) => !r.passed);
   const ordered = [...failed, ...results.filter((r) => r.passed)];
@@ -98,5 +102,21 @@ export function renderValidationReport(
       },
     );
   }
+  blocks.push(
+    ...barChartBlocks({
+      title: `MAPE vs baseline (stage ${stage})`,
+      axis: 'MAPE',
+      rows: results.map((r) => ({
+        label: r.name,
+        value: r.metrics?.mape ?? NaN,
+        reference: r.baseline?.mape ?? undefined,
+        limit: mapeLimit(r.gates.map((g) => ({ gate: g.gate.text, limit: g.limit }))),
+      })),
+      bars: 'model MAPE',
+      reference: 'baseline MAPE (historical average)',
+      limit: 'MAPE gate limit',
+    }),
+    ...runLinks(run),
+  );
   return blocks;
 }
