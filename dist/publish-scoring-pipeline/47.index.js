@@ -871,10 +871,22 @@ const VERSION_ATTEMPTS = 5;
 class AzureRegistry {
     context;
     serial = new Serial();
+    registered = new Map();
     constructor(context) {
         this.context = context;
     }
-    async register(request) {
+    register(request) {
+        // The same content asked for twice in this process gets the first answer.
+        const key = `${request.name}\0${request.contentDigest}`;
+        const earlier = this.registered.get(key);
+        if (earlier)
+            return earlier.then(({ version }) => ({ version, created: false }));
+        const registering = this.registerNew(request);
+        this.registered.set(key, registering);
+        registering.catch(() => this.registered.delete(key));
+        return registering;
+    }
+    async registerNew(request) {
         const { name } = request;
         if (!(await (0,promises_.stat)(request.sourceDir).catch(() => undefined))?.isDirectory())
             throw new errors/* ConfigurationError */.j1(`cannot register ${name}: the source folder ${request.sourceDir} does not exist`);
@@ -885,9 +897,6 @@ class AzureRegistry {
         const prefix = `LocalUpload/${request.contentDigest.replace(/^[a-z0-9]+:/i, '')}`;
         await storage.upload(prefix, await folderFiles(request.sourceDir));
         return this.serial.run(name, async () => {
-            const again = await this.byDigest(name, request.contentDigest);
-            if (again)
-                return { version: again, created: false };
             let next = await this.nextVersion(name);
             for (let attempt = 1;; attempt++) {
                 try {

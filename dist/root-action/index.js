@@ -74404,9 +74404,22 @@ const registerModel = defineAction({
         }
     },
 });
-/** The version already holding a model's content, if any. */
-async function registeredVersion(platform, model) {
-    return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
+/** Lookups of this run, by platform: a remote registry answers each question once. */
+const lookups = new WeakMap();
+/** The version already holding a model's content, if any (when this run first asked). */
+function registeredVersion(platform, model) {
+    let known = lookups.get(platform);
+    if (!known)
+        lookups.set(platform, (known = new Map()));
+    const key = `${model.name}\0${model.digest}`;
+    let found = known.get(key);
+    if (!found) {
+        found = platform.registry
+            .list(model.name, { tags: { content_digest: model.digest } })
+            .then((versions) => versions[0]);
+        known.set(key, found);
+    }
+    return found;
 }
 /**
  * The package's models. It is unpacked and verified only when some selected
@@ -74611,7 +74624,7 @@ async function registerOne(source, model, platform, ctx) {
                 ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
                 : { source: source.label.replace(/`/g, '') },
         });
-        await recordRegistration(version, model, missed, source, platform, ctx);
+        await recordRegistration(version, model, missed, source, platform, { ...ctx, created });
         return { model, version, created };
     }
     finally {
@@ -74623,7 +74636,9 @@ async function registerOne(source, model, platform, ctx) {
  * killed between registering and recording converges on the next run.
  */
 async function recordRegistration(version, model, missed, source, platform, ctx) {
-    const recorded = (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
+    // A version this run created has no event yet; only an existing one needs the lookup.
+    const recorded = !ctx.created &&
+        (await platform.ledger.list({ model: model.name })).some((e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version);
     if (recorded)
         return;
     await platform.ledger.append({

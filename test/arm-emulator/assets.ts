@@ -255,7 +255,8 @@ export function listVersions(call: ArmCall, kind: AssetKind, name: string): EmuR
   const { store } = call.ctx;
   const q = call.req.url.searchParams;
   let items = filterArchived(call, store.children(containerId(call.scope, kind, name), 'versions'));
-  const tags = q.get('tags');
+  // Model versions take `tags`, data versions `$tags` (as the 2022-10-01 spec names them).
+  const tags = q.get('tags') ?? q.get('$tags');
   if (tags) items = items.filter((r) => matchesFilter(r.properties.tags, tags));
   const properties = q.get('properties');
   if (properties) items = items.filter((r) => matchesFilter(r.properties.properties, properties));

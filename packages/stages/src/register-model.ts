@@ -186,12 +186,25 @@ export const registerModel = defineAction<RegisterModelInputs>({
   },
 });
 
-/** The version already holding a model's content, if any. */
-async function registeredVersion(
+/** Lookups of this run, by platform: a remote registry answers each question once. */
+const lookups = new WeakMap<Platform, Map<string, Promise<ModelVersion | undefined>>>();
+
+/** The version already holding a model's content, if any (when this run first asked). */
+function registeredVersion(
   platform: Platform,
   model: ModelRecord,
 ): Promise<ModelVersion | undefined> {
-  return (await platform.registry.list(model.name, { tags: { content_digest: model.digest } }))[0];
+  let known = lookups.get(platform);
+  if (!known) lookups.set(platform, (known = new Map()));
+  const key = `${model.name}\0${model.digest}`;
+  let found = known.get(key);
+  if (!found) {
+    found = platform.registry
+      .list(model.name, { tags: { content_digest: model.digest } })
+      .then((versions) => versions[0]);
+    known.set(key, found);
+  }
+  return found;
 }
 
 /** Where models come from: a verified package, or a bare model folder. */
@@ -464,7 +477,7 @@ async function registerOne(
         ? { manifest_digest: manifestDigest(manifest), project: manifest.project }
         : { source: source.label.replace(/`/g, '') },
     });
-    await recordRegistration(version, model, missed, source, platform, ctx);
+    await recordRegistration(version, model, missed, source, platform, { ...ctx, created });
     return { model, version, created };
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -481,11 +494,14 @@ async function recordRegistration(
   missed: ModelRecord['gates'],
   source: Source,
   platform: Platform,
-  ctx: { run: RunContext; reason: string },
+  ctx: { run: RunContext; reason: string; created?: boolean },
 ): Promise<void> {
-  const recorded = (await platform.ledger.list({ model: model.name })).some(
-    (e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version,
-  );
+  // A version this run created has no event yet; only an existing one needs the lookup.
+  const recorded =
+    !ctx.created &&
+    (await platform.ledger.list({ model: model.name })).some(
+      (e) => (e.kind === 'register' || e.kind === 'force') && e.model?.version === version.version,
+    );
   if (recorded) return;
   await platform.ledger.append({
     kind: missed.length ? 'force' : 'register',

@@ -19,10 +19,27 @@ const VERSION_ATTEMPTS = 5;
  */
 export class AzureRegistry implements Registry {
   private readonly serial = new Serial();
+  private readonly registered = new Map<
+    string,
+    Promise<{ version: ModelVersion; created: boolean }>
+  >();
 
   constructor(private readonly context: AzureContext) {}
 
-  async register(request: RegisterRequest): Promise<{ version: ModelVersion; created: boolean }> {
+  register(request: RegisterRequest): Promise<{ version: ModelVersion; created: boolean }> {
+    // The same content asked for twice in this process gets the first answer.
+    const key = `${request.name}\0${request.contentDigest}`;
+    const earlier = this.registered.get(key);
+    if (earlier) return earlier.then(({ version }) => ({ version, created: false }));
+    const registering = this.registerNew(request);
+    this.registered.set(key, registering);
+    registering.catch(() => this.registered.delete(key));
+    return registering;
+  }
+
+  private async registerNew(
+    request: RegisterRequest,
+  ): Promise<{ version: ModelVersion; created: boolean }> {
     const { name } = request;
     if (!(await stat(request.sourceDir).catch(() => undefined))?.isDirectory())
       throw new ConfigurationError(
@@ -34,8 +51,6 @@ export class AzureRegistry implements Registry {
     const prefix = `LocalUpload/${request.contentDigest.replace(/^[a-z0-9]+:/i, '')}`;
     await storage.upload(prefix, await folderFiles(request.sourceDir));
     return this.serial.run(name, async () => {
-      const again = await this.byDigest(name, request.contentDigest);
-      if (again) return { version: again, created: false };
       let next = await this.nextVersion(name);
       for (let attempt = 1; ; attempt++) {
         try {
