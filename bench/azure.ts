@@ -11,7 +11,7 @@
  * Nothing is asserted.
  * Usage: npx tsx bench/azure.ts [--latency 50] [--runs 7] [--before da2d842]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { REGISTER_CONCURRENCY } from '@mlops/stages';
 import { azureEnvironments, azureRunnerEnv, startAzure } from '../test/support/azure.js';
 import { runBundle } from '../test/support/bundle.js';
+import { compare, time } from './measure.js';
 import { tinyProject } from '../test/support/project.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -109,19 +110,6 @@ async function registerBenchmark(): Promise<void> {
   }
 }
 
-function time(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'ignore' });
-  if (result.error) throw result.error;
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 async function coldStartBenchmark(): Promise<void> {
   const before = await mkdtemp(path.join(os.tmpdir(), 'mlops-dist-before-'));
   execFileSync('bash', ['-c', `git archive ${values.before} dist | tar -x -C "${before}"`], {
@@ -149,17 +137,12 @@ async function coldStartBenchmark(): Promise<void> {
     `\nCold start on the local backend, median of ${runs} (ms; this tree vs ${values.before}):`,
   );
   for (const [name, c] of Object.entries(cases)) {
-    const now = () => time([path.join(root, 'dist', c.bundle, 'index.js')], c.env, c.cwd);
-    const then = () => time([path.join(before, 'dist', c.bundle, 'index.js')], c.env, c.cwd);
-    now();
-    then();
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      b.push(then());
-      a.push(now());
-    }
-    const r = { after: median(a), before: median(b), ratio: median(a) / median(b) };
+    const now = () =>
+      time(process.execPath, [path.join(root, 'dist', c.bundle, 'index.js')], c.env, c.cwd);
+    const then = () =>
+      time(process.execPath, [path.join(before, 'dist', c.bundle, 'index.js')], c.env, c.cwd);
+    const measured = compare(runs, now, then);
+    const r = { after: measured.measured, before: measured.baseline, ratio: measured.ratio };
     coldStart[`${c.bundle} (${name})`] = r;
     console.log(
       `  ${`${c.bundle} (${name})`.padEnd(42)} ${r.after.toFixed(1).padStart(7)} vs ${r.before.toFixed(1).padStart(7)}  ×${r.ratio.toFixed(3)}`,

@@ -6,12 +6,12 @@
  *    test, train and score commands run directly from a shell script.
  * Usage: npm run bench [-- --runs 7 --overhead-runs 1 --skip-overhead]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compare, time } from './measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const example = path.join(root, 'examples/demand-forecasting');
@@ -22,41 +22,6 @@ const { values } = parseArgs({
     'skip-overhead': { type: 'boolean', default: false },
   },
 });
-
-function time(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  cwd = root,
-): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env, stdio: 'ignore' });
-  if (result.error) throw result.error;
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Interleaves the measured command with the baseline so drift hits both alike. */
-function compare(
-  runs: number,
-  measured: () => number,
-  baseline: () => number,
-): { measured: number; baseline: number; ratio: number } {
-  const m: number[] = [];
-  const b: number[] = [];
-  measured();
-  baseline();
-  for (let i = 0; i < runs; i++) {
-    b.push(baseline());
-    m.push(measured());
-  }
-  return { measured: median(m), baseline: median(b), ratio: median(m) / median(b) };
-}
 
 const runs = Number(values.runs);
 const results: Record<string, unknown> = {

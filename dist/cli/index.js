@@ -47185,8 +47185,12 @@ function registeredVersion(platform, model) {
  * model's content is not registered yet: re-registering a package reads no
  * model bytes.
  */
+/** The lineage manifest of a fetched package. */
+async function readManifest(pkg) {
+    return JSON.parse(await (0,files/* readUserFile */.E)(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+}
 async function packageSource(pkg, patterns, platform, workDir) {
-    const manifest = JSON.parse(await (0,files/* readUserFile */.E)(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    const manifest = await readManifest(pkg);
     const models = pickModels(manifest.models, `package ${pkg.name}`, patterns);
     const registered = await (0,parallel/* mapLimit */.s)(models, REGISTER_CONCURRENCY, (model) => registeredVersion(platform, model));
     const pending = models.filter((_, i) => !registered[i]);
@@ -47236,7 +47240,7 @@ async function trainingSource(loaded, inputs, platform, ctx) {
         throw new errors/* ConfigurationError */.j1(`training results ${file} trained package ${results.package.name}, not ${inputs.artifact}: leave artifact empty, or run run-training on ${inputs.artifact}`);
     }
     const pkg = await fetchPackage(results.package.name, loaded, ctx.run, ctx.deps);
-    const manifest = JSON.parse(await (0,files/* readUserFile */.E)(external_node_path_default().join(pkg.folder, 'manifest.json'), 'package manifest', `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`));
+    const manifest = await readManifest(pkg);
     if (manifestDigest(manifest) !== results.package.manifestDigest) {
         throw new errors/* ConfigurationError */.j1(`package ${pkg.name} changed after training (its manifest digest differs from ${file}): run run-training again`);
     }

@@ -229,19 +229,24 @@ interface Source {
  * model's content is not registered yet: re-registering a package reads no
  * model bytes.
  */
-async function packageSource(
-  pkg: { name: string; folder: string },
-  patterns: readonly string[],
-  platform: Platform,
-  workDir: string,
-): Promise<Source> {
-  const manifest = JSON.parse(
+/** The lineage manifest of a fetched package. */
+async function readManifest(pkg: { name: string; folder: string }): Promise<Manifest> {
+  return JSON.parse(
     await readUserFile(
       path.join(pkg.folder, 'manifest.json'),
       'package manifest',
       `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`,
     ),
   ) as Manifest;
+}
+
+async function packageSource(
+  pkg: { name: string; folder: string },
+  patterns: readonly string[],
+  platform: Platform,
+  workDir: string,
+): Promise<Source> {
+  const manifest = await readManifest(pkg);
   const models = pickModels(manifest.models, `package ${pkg.name}`, patterns);
   const registered = await mapLimit(models, REGISTER_CONCURRENCY, (model) =>
     registeredVersion(platform, model),
@@ -301,13 +306,7 @@ async function trainingSource(
     );
   }
   const pkg = await fetchPackage(results.package.name, loaded, ctx.run, ctx.deps);
-  const manifest = JSON.parse(
-    await readUserFile(
-      path.join(pkg.folder, 'manifest.json'),
-      'package manifest',
-      `does not exist: package ${pkg.name} is incomplete; run package-artifacts again`,
-    ),
-  ) as Manifest;
+  const manifest = await readManifest(pkg);
   if (manifestDigest(manifest) !== results.package.manifestDigest) {
     throw new ConfigurationError(
       `package ${pkg.name} changed after training (its manifest digest differs from ${file}): run run-training again`,
