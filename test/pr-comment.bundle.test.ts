@@ -72,7 +72,12 @@ beforeAll(async () => {
   await writeFile(path.join(runner, 'mlops-champions/champions.json'), JSON.stringify(champions));
   // Someone else's comment is there first and stays untouched.
   api.comments.set('acme/shop#7', [
-    { id: 1, body: 'Looks good to me', html_url: 'https://github.com/acme/shop/pull/7#c1' },
+    {
+      id: 1,
+      body: 'Looks good to me',
+      html_url: 'https://github.com/acme/shop/pull/7#c1',
+      updates: 0,
+    },
   ]);
 });
 

@@ -11,7 +11,8 @@ import {
   type WorkflowRun,
 } from './workflows/executor.js';
 import { template } from './workflows/model.js';
-import { fakeGhBin, startFakeGitHubApi, type FakeGitHubApi } from './workflows/github-fakes.js';
+import { startGitHubApi, type FakeGitHubApi } from './support/github-api.js';
+import { fakeGhBin } from './workflows/github-fakes.js';
 import {
   exampleCopy,
   exampleFullData,
@@ -103,10 +104,13 @@ async function pullRequest(): Promise<WorkflowRun> {
   });
 }
 
+/** The comments on the pull request the PR runs are for. */
+const prComments = () => api.comments.get('example/project#7') ?? [];
+
 describe('the workflow templates, end to end on the local backend', () => {
   beforeAll(async () => {
     project = await tinyProject(withFullData({ git: true }));
-    api = await startFakeGitHubApi();
+    api = await startGitHubApi(['fake-token']);
     artifactsRoot = path.join(await tempDir('mlops-workflow-artifacts-'), 'runs');
     common = {
       workspace: project,
@@ -150,9 +154,9 @@ describe('the workflow templates, end to end on the local backend', () => {
       expect(log).toMatch(
         /stubbed actions\/download-artifact@[0-9a-f]{40}: copied artifact\(s\) mlops-validation-0/,
       );
-      expect(api.comments).toHaveLength(1);
-      expect(api.comments[0]!.issue).toBe(7);
-      for (const m of MODELS) expect(api.comments[0]!.body).toContain(m);
+      expect([...api.comments.keys()]).toEqual(['example/project#7']);
+      expect(prComments()).toHaveLength(1);
+      for (const m of MODELS) expect(prComments()[0]!.body).toContain(m);
     },
   );
 
@@ -281,9 +285,9 @@ describe('the workflow templates, end to end on the local backend', () => {
       expect(run.log.join('\n')).toMatch(
         /stubbed actions\/download-artifact@[0-9a-f]{40}: copied artifact\(s\) mlops-champions/,
       );
-      expect(api.comments).toHaveLength(1);
-      expect(api.comments[0]!.updates).toBe(1);
-      expect(api.comments[0]!.body).toMatch(/champion’s on the full data in prod/);
+      expect(prComments()).toHaveLength(1);
+      expect(prComments()[0]!.updates).toBe(1);
+      expect(prComments()[0]!.body).toMatch(/champion’s on the full data in prod/);
     },
   );
 });

@@ -51,6 +51,20 @@ function azureProblem(error, doing, scope) {
     const code = rest.code && !detail.includes(rest.code) ? `${rest.code}: ` : '';
     return new Error(`${doing} in ${scope.workspace} failed: ${code}${detail}`);
 }
+/** A failed HTTP answer as the error the SDK would throw: status, and ARM's code and message. */
+function httpFailure(status, text) {
+    let error;
+    try {
+        error = JSON.parse(text).error;
+    }
+    catch {
+        error = undefined;
+    }
+    return Object.assign(new Error(error?.message ?? (text || `HTTP ${status}`)), {
+        statusCode: status,
+        code: error?.code,
+    });
+}
 function firstLine(text) {
     return (text.split('\n').find((line) => line.trim()) ?? text).trim();
 }
@@ -277,15 +291,9 @@ class AzureContext {
         request.headers.set('Content-Type', 'application/json');
         const response = await this.client.sendRequest(request);
         const text = response.bodyAsText ?? '';
-        const parsed = text ? JSON.parse(text) : undefined;
-        if (response.status >= 300) {
-            const error = parsed?.error;
-            throw Object.assign(new Error(error?.message ?? `HTTP ${response.status}`), {
-                statusCode: response.status,
-                code: error?.code,
-            });
-        }
-        return parsed;
+        if (response.status >= 300)
+            throw httpFailure(response.status, text);
+        return text ? JSON.parse(text) : undefined;
     }
     /** A failed Azure call as one line saying what was being done. */
     problem(error, doing) {
@@ -343,8 +351,9 @@ async function postJson(context, url, body, headers = {}) {
         request.headers.set(name, value);
     const response = await pipeline.sendRequest(httpClient ?? (0,esm/* createDefaultHttpClient */.fl)(), request);
     const text = response.bodyAsText ?? '';
+    // Callers run this inside context.call, which words and redacts the failure.
     if (response.status >= 300)
-        throw Object.assign(new Error(redact(firstLine(errorMessage(text) ?? `HTTP ${response.status}`))), { statusCode: response.status });
+        throw httpFailure(response.status, text);
     try {
         return JSON.parse(text);
     }
@@ -352,19 +361,19 @@ async function postJson(context, url, body, headers = {}) {
         throw new Error(`${url} answered with something other than JSON: ${text.slice(0, 200)}`);
     }
 }
-function errorMessage(text) {
-    try {
-        const parsed = JSON.parse(text);
-        return parsed.error ? `${parsed.error.code}: ${parsed.error.message}` : text || undefined;
-    }
-    catch {
-        return text || undefined;
-    }
-}
 
 ;// CONCATENATED MODULE: ./packages/platform/src/azureml/drivers.ts
 /** The scoring scripts deployments run: they hand their rows to the project's score command. */
 const BATCH_DRIVER = 'mlops_batch_driver.py';
+/** Both drivers find the model files the same way. */
+const INIT = `def init():
+    global MODEL_DIR
+    root = os.environ["AZUREML_MODEL_DIR"]
+    entries = os.listdir(root)
+    # Azure mounts a registered folder inside the model root.
+    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
+    MODEL_DIR = only if os.path.isdir(only) else root
+`;
 const BATCH_DRIVER_SOURCE = `"""Azure ML batch scoring entry written by mlops-actions: do not edit.
 
 Runs the project's score command (MLOPS_SCORE_COMMAND) over each mini-batch
@@ -380,18 +389,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _model_dir():
-    root = os.environ["AZUREML_MODEL_DIR"]
-    entries = os.listdir(root)
-    # Azure mounts a registered folder inside the model root.
-    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
-    return only if os.path.isdir(only) else root
-
-
-def init():
-    global MODEL_DIR
-    MODEL_DIR = _model_dir()
-
+${INIT}
 
 def run(mini_batch):
     data_dir = tempfile.mkdtemp()
@@ -423,13 +421,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def init():
-    global MODEL_DIR
-    root = os.environ["AZUREML_MODEL_DIR"]
-    entries = os.listdir(root)
-    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
-    MODEL_DIR = only if os.path.isdir(only) else root
-
+${INIT}
 
 def run(raw_data):
     rows = json.loads(raw_data)["csv"]
@@ -1101,7 +1093,7 @@ class AzurePipelines {
             : await uploadCode(context, definition.codeDir, [
                 { path: BATCH_DRIVER, source: Buffer.from(BATCH_DRIVER_SOURCE) },
             ]);
-        const digest = sha256((0,local_digest/* canonicalJson */.d)({
+        const digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)({
             model: definition.model,
             command: definition.command,
             env: definition.env,
@@ -1115,7 +1107,7 @@ class AzurePipelines {
         const tags = strings(current?.tags);
         const deployment = `v${definition.model.version}`;
         if (current && tags.mlops_digest === digest) {
-            const pipeline = await this.get(definition.name);
+            const pipeline = await this.toPipeline(current);
             if (pipeline)
                 return { pipeline, changed: false };
         }
@@ -1191,11 +1183,11 @@ class AzurePipelines {
     }
     async trigger(name, options) {
         const { context } = this;
-        const pipeline = await this.get(name);
+        const endpoint = await this.endpoint(endpointName(name));
+        const pipeline = endpoint && (await this.toPipeline(endpoint));
         if (!pipeline)
             throw new errors/* ConfigurationError */.j1(`cannot run pipeline ${name}: it is not published in ${context.scope.workspace}: publish it first`);
-        const endpoint = await this.endpoint(endpointName(name));
-        const scoringUri = endpoint?.properties.scoringUri;
+        const scoringUri = endpoint.properties.scoringUri;
         if (!scoringUri)
             throw new Error(`batch endpoint ${endpointName(name)} has no scoring URI yet`);
         const input = await uploadFolder(context, external_node_path_default().resolve(options?.input ?? pipeline.input));
@@ -1320,7 +1312,7 @@ class AzurePipelines {
     }
     /** Keeps the newest run ids on the endpoint, so `runs` works from any machine. */
     async remember(endpoint, run) {
-        if (!endpoint?.name)
+        if (!endpoint.name)
             return;
         const tags = strings(endpoint.tags);
         const runs = [...(tags.mlops_runs ?? '').split(',').filter(Boolean), run].slice(-KEPT_RUNS);
@@ -1339,9 +1331,6 @@ async function invokeBatch(context, scoringUri, body) {
         throw new Error(`the batch endpoint answered without a job name`);
     return name;
 }
-function sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
 /** Endpoint names are 3–32 characters: long pipeline names keep a readable head and a hash. */
 function endpointName(pipeline) {
     const clean = pipeline.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
@@ -1351,7 +1340,7 @@ function endpointName(pipeline) {
         .slice(0, 23)
         .replace(/^[^a-z]+/, 'p')
         .replace(/-+$/, '');
-    return `${head}-${sha256(pipeline).slice(0, 8)}`;
+    return `${head}-${(0,local_digest/* sha256 */.s)(pipeline).slice(0, 8)}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/platform/src/azureml/endpoints.ts
@@ -1383,7 +1372,7 @@ class AzureEndpoints {
             { path: ONLINE_DRIVER, source: Buffer.from(ONLINE_DRIVER_SOURCE) },
         ]);
         const deployment = `v${definition.model.version}`;
-        const digest = sha256((0,local_digest/* canonicalJson */.d)({
+        const digest = (0,local_digest/* sha256 */.s)((0,local_digest/* canonicalJson */.d)({
             model: definition.model,
             command: definition.command,
             env: definition.env,
@@ -1626,6 +1615,7 @@ var identity_dist_esm = __webpack_require__(73016);
 ;// CONCATENATED MODULE: ./packages/platform/src/azureml/credential.ts
 
 
+
 /** The audience GitHub's ID token must carry for Entra workload identity federation. */
 const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
@@ -1688,11 +1678,8 @@ function signInProblem(message, o) {
         case '7000222':
             return `sign-in for ${who} failed: the client secret is wrong or expired: renew it and update the AZURE_CLIENT_SECRET secret`;
         default:
-            return `sign-in for ${who} failed: ${credential_firstLine(message)}`;
+            return `sign-in for ${who} failed: ${firstLine(message)}`;
     }
-}
-function credential_firstLine(text) {
-    return (text.split('\n').find((line) => line.trim()) ?? text).trim();
 }
 
 ;// CONCATENATED MODULE: ./packages/platform/src/azureml/index.ts

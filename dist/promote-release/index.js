@@ -58576,7 +58576,13 @@ async function prepareBatch(loaded, model, dir, cache) {
     const split = split_splitForModel(table, splitOptions(loaded.config, model.params));
     await (0,promises_.mkdir)(dir, { recursive: true });
     await csv_writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
-    return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
+    return {
+        dir,
+        rows: split.score.rows.length,
+        keys: split.scoreKeys,
+        actuals: split.actuals,
+        score: split.score,
+    };
 }
 /** Reads a run's predictions and measures them against the batch's actuals. */
 async function measurePredictions(loaded, batch, outputDir) {

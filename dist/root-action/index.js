@@ -73315,7 +73315,13 @@ async function prepareBatch(loaded, model, dir, cache) {
     const split = splitForModel(table, splitOptions(loaded.config, model.params));
     await (0,promises_.mkdir)(dir, { recursive: true });
     await writeTable(external_node_path_default().join(dir, 'score.csv'), split.score.columns, split.score.rows);
-    return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
+    return {
+        dir,
+        rows: split.score.rows.length,
+        keys: split.scoreKeys,
+        actuals: split.actuals,
+        score: split.score,
+    };
 }
 /** Reads a run's predictions and measures them against the batch's actuals. */
 async function measurePredictions(loaded, batch, outputDir) {
@@ -73844,7 +73850,7 @@ async function releaseOnline(loaded, model, platform, ctx) {
         return { ...result, unchanged: true };
     const dir = external_node_path_default().join(projectDir, '.mlops', 'online', platform.environment, model.name);
     const batch = await prepareBatch(loaded, model, external_node_path_default().join(dir, 'input'), ctx.tables);
-    const input = await readTable(external_node_path_default().join(batch.dir, 'score.csv'), 'batch input');
+    const input = batch.score;
     const rows = input.rows.slice(0, SMOKE_ROWS);
     await (0,promises_.mkdir)(external_node_path_default().join(dir, 'smoke'), { recursive: true });
     await writeTable(external_node_path_default().join(dir, 'smoke', 'request.csv'), input.columns, rows);

@@ -5,6 +5,8 @@ export interface FakeComment {
   id: number;
   body: string;
   html_url: string;
+  /** How many times it was edited. */
+  updates: number;
 }
 
 export interface FakeGitHubApi {
@@ -68,6 +70,7 @@ export async function startGitHubApi(writers: string[] = ['test-token']): Promis
             id,
             body: text,
             html_url: `https://github.com/${list[1]}/${list[2]}/pull/${list[3]}#issuecomment-${id}`,
+            updates: 0,
           };
           comments.set(key, [...current, comment]);
           return send(201, comment);
@@ -79,6 +82,7 @@ export async function startGitHubApi(writers: string[] = ['test-token']): Promis
           const found = list.find((c) => c.id === Number(one[3]));
           if (found) {
             found.body = text;
+            found.updates++;
             return send(200, found);
           }
         }

@@ -20,6 +20,8 @@ export interface BatchData {
   rows: number;
   keys: string[];
   actuals: number[];
+  /** What score.csv holds. */
+  score: Table;
 }
 
 /**
@@ -44,7 +46,13 @@ export async function prepareBatch(
   const split = splitForModel(table, splitOptions(loaded.config, model.params));
   await mkdir(dir, { recursive: true });
   await writeTable(path.join(dir, 'score.csv'), split.score.columns, split.score.rows);
-  return { dir, rows: split.score.rows.length, keys: split.scoreKeys, actuals: split.actuals };
+  return {
+    dir,
+    rows: split.score.rows.length,
+    keys: split.scoreKeys,
+    actuals: split.actuals,
+    score: split.score,
+  };
 }
 
 /** Reads a run's predictions and measures them against the batch's actuals. */

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig, ModelSpec } from '@mlops/config';
 import { messageOf, type Block } from '@mlops/foundation';
-import { readPredictions, readTable, writeTable, type Table } from '@mlops/data';
+import { readPredictions, writeTable, type Table } from '@mlops/data';
 import type { ModelVersion, Platform } from '@mlops/platform';
 import { prepareBatch } from './batch-data.js';
 import { jobEnv } from './command-env.js';
@@ -62,7 +62,7 @@ export async function releaseOnline(
 
   const dir = path.join(projectDir, '.mlops', 'online', platform.environment, model.name);
   const batch = await prepareBatch(loaded, model, path.join(dir, 'input'), ctx.tables);
-  const input = await readTable(path.join(batch.dir, 'score.csv'), 'batch input');
+  const input = batch.score;
   const rows = input.rows.slice(0, SMOKE_ROWS);
   await mkdir(path.join(dir, 'smoke'), { recursive: true });
   await writeTable(path.join(dir, 'smoke', 'request.csv'), input.columns, rows);

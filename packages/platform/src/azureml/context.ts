@@ -4,7 +4,7 @@ import { createPipelineRequest, type HttpClient } from '@azure/core-rest-pipelin
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { StoragePipelineOptions } from '@azure/storage-blob';
 import { ConfigurationError } from '@mlops/foundation';
-import { azureProblem, type Scope } from './errors.js';
+import { azureProblem, httpFailure, type Scope } from './errors.js';
 import { openStorage, type Storage } from './storage.js';
 
 export interface AzureMlOptions {
@@ -102,15 +102,8 @@ export class AzureContext {
     request.headers.set('Content-Type', 'application/json');
     const response = await this.client.sendRequest(request);
     const text = response.bodyAsText ?? '';
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (response.status >= 300) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw Object.assign(new Error(error?.message ?? `HTTP ${response.status}`), {
-        statusCode: response.status,
-        code: error?.code,
-      });
-    }
-    return parsed;
+    if (response.status >= 300) throw httpFailure(response.status, text);
+    return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
   /** A failed Azure call as one line saying what was being done. */

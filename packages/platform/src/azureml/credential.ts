@@ -6,6 +6,7 @@ import {
   ClientSecretCredential,
 } from '@azure/identity';
 import { ConfigurationError, messageOf } from '@mlops/foundation';
+import { firstLine } from './errors.js';
 
 export type AzureAuth = 'oidc' | 'secret' | 'cli';
 
@@ -105,8 +106,4 @@ function signInProblem(message: string, o: SignInOptions): string {
     default:
       return `sign-in for ${who} failed: ${firstLine(message)}`;
   }
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n').find((line) => line.trim()) ?? text).trim();
 }

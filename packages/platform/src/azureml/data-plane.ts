@@ -5,7 +5,7 @@ import {
   createPipelineRequest,
 } from '@azure/core-rest-pipeline';
 import type { AzureContext } from './context.js';
-import { firstLine, redact } from './errors.js';
+import { httpFailure } from './errors.js';
 
 /** Endpoints' own URLs (batch invocations, online requests) take tokens for this audience. */
 const ML_SCOPE = 'https://ml.azure.com/.default';
@@ -28,23 +28,11 @@ export async function postJson(
   for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
   const response = await pipeline.sendRequest(httpClient ?? createDefaultHttpClient(), request);
   const text = response.bodyAsText ?? '';
-  if (response.status >= 300)
-    throw Object.assign(
-      new Error(redact(firstLine(errorMessage(text) ?? `HTTP ${response.status}`))),
-      { statusCode: response.status },
-    );
+  // Callers run this inside context.call, which words and redacts the failure.
+  if (response.status >= 300) throw httpFailure(response.status, text);
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new Error(`${url} answered with something other than JSON: ${text.slice(0, 200)}`);
-  }
-}
-
-function errorMessage(text: string): string | undefined {
-  try {
-    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    return parsed.error ? `${parsed.error.code}: ${parsed.error.message}` : text || undefined;
-  } catch {
-    return text || undefined;
   }
 }

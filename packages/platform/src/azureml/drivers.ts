@@ -1,6 +1,16 @@
 /** The scoring scripts deployments run: they hand their rows to the project's score command. */
 export const BATCH_DRIVER = 'mlops_batch_driver.py';
 
+/** Both drivers find the model files the same way. */
+const INIT = `def init():
+    global MODEL_DIR
+    root = os.environ["AZUREML_MODEL_DIR"]
+    entries = os.listdir(root)
+    # Azure mounts a registered folder inside the model root.
+    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
+    MODEL_DIR = only if os.path.isdir(only) else root
+`;
+
 export const BATCH_DRIVER_SOURCE = `"""Azure ML batch scoring entry written by mlops-actions: do not edit.
 
 Runs the project's score command (MLOPS_SCORE_COMMAND) over each mini-batch
@@ -16,18 +26,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _model_dir():
-    root = os.environ["AZUREML_MODEL_DIR"]
-    entries = os.listdir(root)
-    # Azure mounts a registered folder inside the model root.
-    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
-    return only if os.path.isdir(only) else root
-
-
-def init():
-    global MODEL_DIR
-    MODEL_DIR = _model_dir()
-
+${INIT}
 
 def run(mini_batch):
     data_dir = tempfile.mkdtemp()
@@ -61,13 +60,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def init():
-    global MODEL_DIR
-    root = os.environ["AZUREML_MODEL_DIR"]
-    entries = os.listdir(root)
-    only = os.path.join(root, entries[0]) if len(entries) == 1 else root
-    MODEL_DIR = only if os.path.isdir(only) else root
-
+${INIT}
 
 def run(raw_data):
     rows = json.loads(raw_data)["csv"]

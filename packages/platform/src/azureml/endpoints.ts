@@ -5,9 +5,9 @@ import type { AzureContext } from './context.js';
 import { postJson } from './data-plane.js';
 import { ONLINE_DRIVER, ONLINE_DRIVER_SOURCE } from './drivers.js';
 import { isNotFound } from './errors.js';
-import { endpointName, sha256 } from './pipelines.js';
+import { endpointName } from './pipelines.js';
 import { uploadCode } from './uploads.js';
-import { canonicalJson } from '../local/digest.js';
+import { canonicalJson, sha256 } from '../local/digest.js';
 
 const SCORE_COMMAND = 'MLOPS_SCORE_COMMAND';
 

@@ -48,6 +48,20 @@ export function azureProblem(error: unknown, doing: string, scope: Scope): Error
   return new Error(`${doing} in ${scope.workspace} failed: ${code}${detail}`);
 }
 
+/** A failed HTTP answer as the error the SDK would throw: status, and ARM's code and message. */
+export function httpFailure(status: number, text: string): Error {
+  let error: { code?: string; message?: string } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+  } catch {
+    error = undefined;
+  }
+  return Object.assign(new Error(error?.message ?? (text || `HTTP ${status}`)), {
+    statusCode: status,
+    code: error?.code,
+  });
+}
+
 export function firstLine(text: string): string {
   return (text.split('\n').find((line) => line.trim()) ?? text).trim();
 }

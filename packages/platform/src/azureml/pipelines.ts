@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchDeployment, BatchEndpoint, JobBase } from '@azure/arm-machinelearning';
 import { ConfigurationError } from '@mlops/foundation';
-import { canonicalJson } from '../local/digest.js';
+import { canonicalJson, sha256 } from '../local/digest.js';
 import type { Pipeline, PipelineDefinition, PipelineRun, Pipelines, ModelRef } from '../port.js';
 import { BATCH_DRIVER, BATCH_DRIVER_SOURCE } from './drivers.js';
 import type { AzureContext } from './context.js';
@@ -71,7 +71,7 @@ export class AzurePipelines implements Pipelines {
     const tags = strings(current?.tags);
     const deployment = `v${definition.model.version}`;
     if (current && tags.mlops_digest === digest) {
-      const pipeline = await this.get(definition.name);
+      const pipeline = await this.toPipeline(current);
       if (pipeline) return { pipeline, changed: false };
     }
     const location = await context.location();
@@ -175,13 +175,13 @@ export class AzurePipelines implements Pipelines {
 
   async trigger(name: string, options?: { input?: string }): Promise<PipelineRun> {
     const { context } = this;
-    const pipeline = await this.get(name);
+    const endpoint = await this.endpoint(endpointName(name));
+    const pipeline = endpoint && (await this.toPipeline(endpoint));
     if (!pipeline)
       throw new ConfigurationError(
         `cannot run pipeline ${name}: it is not published in ${context.scope.workspace}: publish it first`,
       );
-    const endpoint = await this.endpoint(endpointName(name));
-    const scoringUri = endpoint?.properties.scoringUri;
+    const scoringUri = endpoint.properties.scoringUri;
     if (!scoringUri) throw new Error(`batch endpoint ${endpointName(name)} has no scoring URI yet`);
     const input = await uploadFolder(context, path.resolve(options?.input ?? pipeline.input));
     const storage = await context.storage();
@@ -313,8 +313,8 @@ export class AzurePipelines implements Pipelines {
   }
 
   /** Keeps the newest run ids on the endpoint, so `runs` works from any machine. */
-  private async remember(endpoint: BatchEndpoint | undefined, run: string): Promise<void> {
-    if (!endpoint?.name) return;
+  private async remember(endpoint: BatchEndpoint, run: string): Promise<void> {
+    if (!endpoint.name) return;
     const tags = strings(endpoint.tags);
     const runs = [...(tags.mlops_runs ?? '').split(',').filter(Boolean), run].slice(-KEPT_RUNS);
     const { client, rg, ws } = this.context;
@@ -344,10 +344,6 @@ async function invokeBatch(
   const name = answer.name ?? answer.id?.split('/').at(-1);
   if (!name) throw new Error(`the batch endpoint answered without a job name`);
   return name;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Endpoint names are 3–32 characters: long pipeline names keep a readable head and a hash. */
